@@ -1,0 +1,20 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+registry.category("web_tour.tours").add("mass_sms_open_app", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Odoo's own SMS Marketing app is folded into Mass SMS",
+            trigger: `body:not(:has(.o_app[data-menu-xmlid="mass_mailing_sms.mass_mailing_sms_menu_root"]))`,
+        },
+        ...stepUtils.goToAppSteps("mass_sms.mass_sms_menu_root", "Open the Mass SMS app"),
+        {
+            content: "The app opens on its SMS mailings",
+            trigger: `.o_main_navbar .o_menu_brand:contains("Mass SMS")`,
+        },
+        {
+            trigger: `.o_breadcrumb:contains("SMS Mailings")`,
+        },
+    ],
+});
