@@ -13,5 +13,17 @@
     'external_dependencies': {
         'python': ['twilio', 'requests', 'phonenumbers'],
     },
+    'data': [
+        'security/ir.model.access.csv',
+        'security/sms_gateway_bridge_security.xml',
+        'data/ir_cron_data.xml',
+        'views/sms_gateway_bridge_views.xml',
+        'views/sms_outbound_message_views.xml',
+        'views/sms_gateway_bridge_menus.xml',
+        'views/res_config_settings_views.xml',
+    ],
+    'demo': [
+        'demo/sms_gateway_bridge_demo.xml',
+    ],
     'installable': True,
 }

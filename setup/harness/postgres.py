@@ -50,7 +50,7 @@ class Cluster:
 
     @property
     def odoo_options(self):
-        return {'db_host': str(self.root), 'db_port': '5432', 'db_user': SUPERUSER, 'db_password': 'False'}
+        return {'db_host': str(self.root), 'db_port': '5432', 'db_user': SUPERUSER}
 
     def exists(self):
         return (self.data / 'PG_VERSION').exists()

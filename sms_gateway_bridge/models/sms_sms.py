@@ -1,0 +1,141 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models, modules
+from odoo.tools import SQL
+
+from ..tools.sms_api import SmsApiBridge
+
+_logger = logging.getLogger(__name__)
+
+
+class SmsSms(models.Model):
+    _inherit = 'sms.sms'
+
+    company_id = fields.Many2one(
+        'res.company', readonly=True, index='btree_not_null',
+        help="The company whose SMS gateway bridges send this SMS.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        messages = self.env['mail.message'].browse(
+            {vals['mail_message_id'] for vals in vals_list if vals.get('mail_message_id')}).sudo()
+        company_by_message = {message.id: message.record_company_id.id for message in messages}
+        for vals in vals_list:
+            if not vals.get('company_id'):
+                vals['company_id'] = company_by_message.get(vals.get('mail_message_id')) or self.env.company.id
+        return super().create(vals_list)
+
+    def _get_sms_company(self):
+        return self.company_id or super()._get_sms_company()
+
+    # routing ------------------------------------------------------------------------
+
+    def _group_by_bridge(self):
+        """``{bridge: sms}`` for the SMS that a bridge of their company serves."""
+        bridges = self.env['sms.gateway.bridge'].sudo().search([('company_id', 'in', self.company_id.ids)])
+        routers = {company: bridges.filtered(lambda b: b.company_id == company)._router()
+                   for company in self.company_id}
+        ids_by_bridge_id = defaultdict(list)
+        for sms in self:
+            if sms.company_id and (bridge_id := routers[sms.company_id].route(sms.number)):
+                ids_by_bridge_id[bridge_id].append(sms.id)
+        return {bridges.browse(bridge_id): self.browse(ids) for bridge_id, ids in ids_by_bridge_id.items()}
+
+    def _split_by_api(self):
+        # Odoo's providers (IAP, sms_twilio) send per company, with that company's account.
+        for company, sms in self.grouped('company_id').items():
+            yield from super(SmsSms, sms.with_company(company))._split_by_api()
+
+    # sending ----------------------------------------------------------------------------
+
+    def send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
+        """SMS that a bridge serves leave only through the queue job, which claims and commits them
+        before calling the provider: sending them here, inside a transaction that may still be
+        rolled back or retried, could send them twice. Wake the job up instead."""
+        routed = self.filtered(lambda sms: sms.state == 'outgoing')._group_by_bridge()
+        routed_sms = self.concat(*routed.values())
+        if routed_sms:
+            self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+        return super(SmsSms, self - routed_sms).send(
+            unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
+
+    def _send_with_api(self, sms_api, unlink_failed=False, unlink_sent=True, raise_exception=False):
+        if isinstance(sms_api, SmsApiBridge):
+            return self._send_immediately()
+        return super()._send_with_api(
+            sms_api, unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
+
+    def _send_immediately(self):
+        """Send in this transaction, for callers that need the outcome at once (the mailing test
+        wizard). The SMS end in their final state, so the queue never sends them again."""
+        outgoing = self.filtered(lambda sms: sms.state == 'outgoing')
+        outgoing._claim_for_bridges()._send_through_bridges()
+        super(SmsSms, outgoing.filtered(lambda sms: sms.state == 'outgoing')).send()
+
+    def _sms_api_result(self):
+        """This SMS's outcome as Odoo's SMS API reports it (see SmsApi._send_sms_batch)."""
+        if self.state in ('pending', 'sent'):
+            return {'uuid': self.uuid, 'state': 'success'}
+        outbound = self.env['sms.outbound.message'].sudo().search([('sms_uuid', '=', self.uuid)])
+        return {'uuid': self.uuid, 'state': self.failure_type or 'unknown',
+                'failure_reason': outbound.error_message or False}
+
+    @api.model
+    def _process_queue(self):
+        """Send queued SMS, batch after batch. The SMS a bridge serves are claimed (committed as
+        pending outbound messages) before any provider call, then sent while their rows stay
+        locked; other workers skip locked and claimed rows, and a worker that dies leaves claims
+        that the next run recovers without sending anything twice."""
+        auto_commit = not modules.module.current_test
+        self.env['sms.outbound.message']._recover_interrupted_sends()
+        batch_size = self._get_send_batch_size()
+        while sms := self._lock_queued(batch_size):
+            outbound = sms._claim_for_bridges(self._new_claim_token())
+            # Odoo's own providers send the rest in this transaction, as Odoo does.
+            sms.filtered(lambda s: s.state == 'outgoing').send()
+            if auto_commit:
+                self.env.cr.commit()
+            outbound._send_claimed(auto_commit)
+            remaining = self.search_count([('state', '=', 'outgoing'), ('to_delete', '!=', True)])
+            if not auto_commit or not self.env['ir.cron']._commit_progress(len(sms), remaining=remaining):
+                break
+
+    def _lock_queued(self, limit):
+        self.flush_model(['state', 'to_delete'])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM sms_sms WHERE state = 'outgoing' AND to_delete IS NOT TRUE "
+            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", limit))
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _new_claim_token(self):
+        self.env.cr.execute("SELECT nextval('sms_outbound_message_claim_seq')")
+        return self.env.cr.fetchone()[0]
+
+    def _claim_for_bridges(self, token=False):
+        """Hand the SMS a bridge serves to it as pending outbound messages; ``token`` marks the
+        claims of one queue run, which it commits before sending."""
+        routed = self._group_by_bridge()
+        if not routed:
+            return self.env['sms.outbound.message']
+        outbound = self.env['sms.outbound.message'].sudo().create([
+            sms._prepare_outbound_values(bridge, token)
+            for bridge, bridge_sms in routed.items() for sms in bridge_sms
+        ])
+        claimed = self.concat(*routed.values())
+        claimed.write({'state': 'process'})
+        claimed.sms_tracker_id.sudo()._action_update_from_sms_state('process')
+        return outbound
+
+    def _prepare_outbound_values(self, bridge, token):
+        return {
+            'sms_uuid': self.uuid,
+            'bridge_id': bridge.id,
+            'company_id': bridge.company_id.id,
+            'number': self.number,
+            'body': self.body,
+            'partner_id': self.partner_id.id,
+            'mail_message_id': self.mail_message_id.id,
+            'origin': 'chatter' if self.mail_message_id else 'other',
+            'claim_token': token,
+        }

@@ -1,0 +1,225 @@
+"""The contract between Odoo and an SMS provider.
+
+Providers are plain Python classes: no ORM, no Odoo. The bridge model builds a provider
+from its configuration, hands it messages and gets back one outcome per message; webhook
+controllers and the polling job hand it raw provider payloads and get back delivery reports.
+A provider registers itself by subclassing :class:`SmsProvider` with a ``code``.
+"""
+import enum
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+PROVIDERS = {}
+
+
+class Failure(enum.Enum):
+    """Why a message did not reach, or did not get through, the provider."""
+    NUMBER = 'number'            # invalid, non-mobile or unreachable number: a bounce
+    OPT_OUT = 'opt_out'          # the recipient opted out at the provider (replied STOP)
+    EXPIRED = 'expired'          # the provider gave up before the handset took it
+    MESSAGE = 'message'          # this message is refused (content, sender): an exception
+    ACCOUNT = 'account'          # credentials, balance, suspended account: try the fallback bridge
+    UNAVAILABLE = 'unavailable'  # throttled, server errors or network after retries: try the fallback
+    UNKNOWN_OUTCOME = 'unknown_outcome'  # the request may have been taken: never resend blindly
+
+
+# Failures that say nothing about the message: another bridge may succeed with it.
+FALLBACK_FAILURES = frozenset({Failure.ACCOUNT, Failure.UNAVAILABLE})
+
+
+class DeliveryState(enum.Enum):
+    """Where a message stands at the provider, in the order it moves (see ``rank``)."""
+    ACCEPTED = 'accepted'    # taken by the provider, no report yet
+    SENT = 'sent'            # handed to the carrier
+    DELIVERED = 'delivered'  # on the handset
+    FAILED = 'failed'        # will never be delivered
+
+    @property
+    def final(self):
+        return self in (DeliveryState.DELIVERED, DeliveryState.FAILED)
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    sender: str
+    credentials: dict
+    base_url: str = ''
+    max_per_second: int = 10
+    status_url: str = ''     # where the provider posts delivery reports, if webhooks are used
+    timeout: float = 15.0
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    uuid: str    # our id, also the provider's message id where the provider lets us choose it
+    number: str  # E.164
+    body: str
+
+
+@dataclass
+class SendResult:
+    uuid: str
+    provider_message_id: str = None
+    failure: Failure = None
+    error_code: str = None
+    error_message: str = None
+    segments: int = None
+    price: float = None
+    currency: str = None
+
+    @property
+    def accepted(self):
+        return self.failure is None
+
+
+@dataclass
+class DeliveryReport:
+    provider_message_id: str
+    state: DeliveryState
+    uuid: str = None  # our id, when the provider gives it back
+    failure: Failure = None
+    error_code: str = None
+    error_message: str = None
+    segments: int = None
+    price: float = None
+    currency: str = None
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What a provider posted to one of our webhooks."""
+    url: str       # the public URL it was posted to, with its query string
+    form: dict     # form-encoded body, if any
+    json: object   # JSON body, if any
+    query: dict
+    headers: dict
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    number: str  # the sender, E.164
+    text: str
+
+
+class ProviderError(Exception):
+    """A call failed for a reason a person must act on; ``str()`` says what to do."""
+
+    def __init__(self, message, failure=Failure.ACCOUNT, code=None):
+        super().__init__(message)
+        self.failure = failure
+        self.code = code
+
+
+class TransientError(ProviderError):
+    """The provider did not take the request and asks to try again (throttling, server errors)."""
+
+    def __init__(self, message, code=None, retry_after=None):
+        super().__init__(message, Failure.UNAVAILABLE, code)
+        self.retry_after = retry_after
+
+
+def connection_never_made(error):
+    """Whether a ``requests`` error proves the request never reached the server."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], 'reason', None) if error.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+class Throttle:
+    """At most ``rate`` units per second across threads, paced evenly."""
+
+    def __init__(self, rate):
+        self.interval = 1.0 / max(rate, 1)
+        self.next_slot = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self, units=1):
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next_slot, now)
+            self.next_slot = slot + units * self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class SmsProvider:
+    code = None
+    label = None
+    knows_our_message_ids = False  # whether find_accepted() can ask the provider by our message ids
+    validity_hours = 24  # how long the provider tries to deliver a message
+    retry_attempts = 3
+    retry_backoff = 0.5  # seconds, doubled at each attempt unless the provider says when
+    max_concurrency = 64
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.code:
+            PROVIDERS[cls.code] = cls
+
+    def __init__(self, config):
+        self.config = config
+        self.throttle = Throttle(config.max_per_second)
+
+    # sending ---------------------------------------------------------------
+
+    def send(self, messages):
+        """Send ``messages``; return one :class:`SendResult` per message, in any order."""
+        raise NotImplementedError
+
+    def find_accepted(self, uuids):
+        """Which of these messages did the provider take? ``{uuid: SendResult}`` for the ones it
+        has; only for providers that know our message ids."""
+        raise NotImplementedError
+
+    def test_connection(self):
+        """Make one authenticated call; return a short success text or raise ProviderError."""
+        raise NotImplementedError
+
+    # delivery reports -------------------------------------------------------
+
+    def pull_reports(self):
+        """Delivery reports the provider keeps for us to collect, each handed out once (None when
+        the provider has no such queue)."""
+        return None
+
+    def fetch_reports(self, provider_message_ids):
+        """The current status of these messages, asked from the provider."""
+        raise NotImplementedError
+
+    def is_authentic(self, request):
+        """Whether a webhook request comes from the provider, beyond the bridge's secret URL token."""
+        return True
+
+    def parse_status_callback(self, request):
+        """Delivery reports from a webhook request; raise ValueError when it is malformed."""
+        raise NotImplementedError
+
+    def parse_inbound(self, request):
+        """Inbound messages from a webhook request; raise ValueError when it is malformed."""
+        raise NotImplementedError
+
+    # helpers for subclasses ----------------------------------------------------
+
+    def _retrying(self, call):
+        """``call()``, retried with backoff while it raises TransientError."""
+        for attempt in range(1, self.retry_attempts + 1):
+            try:
+                return call()
+            except TransientError as error:
+                if attempt == self.retry_attempts:
+                    raise
+                time.sleep(error.retry_after or self.retry_backoff * 2 ** (attempt - 1))
+
+    def _concurrently(self, function, items):
+        """``function(item)`` for every item, as many at once as the rate allows."""
+        workers = max(1, min(self.max_concurrency, self.config.max_per_second, len(items)))
+        if workers == 1:
+            return [function(item) for item in items]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='sms-%s' % self.code) as pool:
+            return list(pool.map(function, items))

@@ -1,0 +1,213 @@
+"""Twilio Programmable Messaging through the official SDK (https://www.twilio.com/docs/messaging/api)."""
+import logging
+from urllib.parse import urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from odoo.tools.translate import LazyTranslate
+
+from .base import (
+    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
+    TransientError, connection_never_made,
+)
+
+_lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
+
+# https://www.twilio.com/docs/api/errors
+ERROR_FAILURES = {
+    20003: Failure.ACCOUNT,      # authentication failed
+    20005: Failure.ACCOUNT,      # account not active (out of funds, not activated)
+    20006: Failure.ACCOUNT,      # access denied
+    21211: Failure.NUMBER,       # invalid 'To' number
+    21212: Failure.ACCOUNT,      # invalid 'From' number
+    21408: Failure.ACCOUNT,      # no permission to send to this region
+    21602: Failure.MESSAGE,      # empty body
+    21603: Failure.ACCOUNT,      # no 'From' nor Messaging Service
+    21604: Failure.NUMBER,       # no 'To' number
+    21606: Failure.ACCOUNT,      # 'From' number cannot send to this destination
+    21608: Failure.ACCOUNT,      # trial account: unverified destination
+    21610: Failure.OPT_OUT,      # recipient replied STOP
+    21611: Failure.UNAVAILABLE,  # 'From' number queue is full
+    21612: Failure.NUMBER,       # 'To' number not reachable by SMS
+    21614: Failure.NUMBER,       # 'To' number is not a mobile number
+    21617: Failure.MESSAGE,      # body longer than 1600 characters
+    21701: Failure.ACCOUNT,      # Messaging Service does not exist
+    21703: Failure.ACCOUNT,      # Messaging Service has no sender available
+    21704: Failure.ACCOUNT,      # Messaging Service contains no phone numbers
+    30002: Failure.ACCOUNT,      # account suspended
+    30003: Failure.NUMBER,       # unreachable destination handset
+    30004: Failure.NUMBER,       # message blocked by the recipient
+    30005: Failure.NUMBER,       # unknown destination handset
+    30006: Failure.NUMBER,       # landline or unreachable carrier
+    30034: Failure.ACCOUNT,      # US A2P 10DLC: unregistered number
+}
+ACCOUNT_HINTS = {
+    20003: _lt("Check the bridge's Account SID and Auth Token (or API key and secret)."),
+    20005: _lt("The Twilio account is not active (out of funds or not activated): check it in the Twilio console."),
+    20006: _lt("These credentials may not do this: use the Auth Token or a Main API key."),
+    21212: _lt("Check the bridge's sender: it must be a number or sender ID of this Twilio account."),
+    21408: _lt("Enable this country in Twilio's Messaging Geographic Permissions."),
+    21603: _lt("Set the bridge's sender: a number of this Twilio account or a Messaging Service SID."),
+    21606: _lt("Use a sender number of this Twilio account that can send SMS to this country."),
+    21608: _lt("A Twilio trial account only sends to verified numbers: verify the number or upgrade."),
+    21701: _lt("Check the Messaging Service SID of the bridge's sender."),
+    21703: _lt("Add a sender able to reach this destination to the Messaging Service."),
+    21704: _lt("Add phone numbers to the Messaging Service."),
+    30002: _lt("The Twilio account is suspended: contact Twilio support."),
+    30034: _lt("Register the sender number for US A2P 10DLC in the Twilio console."),
+}
+# https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
+STATUS_STATES = {
+    'accepted': DeliveryState.ACCEPTED,
+    'scheduled': DeliveryState.ACCEPTED,
+    'queued': DeliveryState.ACCEPTED,
+    'sending': DeliveryState.ACCEPTED,
+    'sent': DeliveryState.SENT,
+    'delivered': DeliveryState.DELIVERED,
+    'read': DeliveryState.DELIVERED,
+    'undelivered': DeliveryState.FAILED,
+    'failed': DeliveryState.FAILED,
+    'canceled': DeliveryState.FAILED,
+}
+
+
+class TwilioProvider(SmsProvider):
+    code = 'twilio'
+    label = 'Twilio'
+    validity_hours = 10  # Twilio keeps a message queued 36,000 seconds by default
+
+    def _client(self):
+        credentials = self.config.credentials
+        http_client = TwilioHttpClient(timeout=self.config.timeout)
+        http_client.logger = _logger  # the SDK logs every request at INFO on its own logger
+        adapter = HTTPAdapter(pool_maxsize=self.max_concurrency)
+        for scheme in ('http://', 'https://'):
+            http_client.session.mount(scheme, adapter)
+        if credentials.get('api_key_sid'):
+            client = Client(credentials['api_key_sid'], credentials['api_key_secret'],
+                            account_sid=credentials['account_sid'], http_client=http_client)
+        else:
+            client = Client(credentials['account_sid'], credentials['auth_token'], http_client=http_client)
+        if self.config.base_url:
+            client.api.base_url = self.config.base_url.rstrip('/')
+        return client
+
+    # sending ---------------------------------------------------------------
+
+    def send(self, messages):
+        client = self._client()
+        return self._concurrently(lambda sms: self._send_one(client, sms), messages)
+
+    def _send_one(self, client, sms):
+        params = {'to': sms.number, 'body': sms.body}
+        if self.config.sender.startswith('MG'):
+            params['messaging_service_sid'] = self.config.sender
+        else:
+            params['from_'] = self.config.sender
+        if self.config.status_url:
+            params['status_callback'] = '%s?%s' % (self.config.status_url, urlencode({'sms': sms.uuid}))
+        try:
+            message = self._retrying(lambda: self._call(lambda: client.messages.create(**params)))
+        except ProviderError as error:
+            return SendResult(sms.uuid, failure=error.failure, error_code=error.code, error_message=error.args[0])
+        return SendResult(
+            sms.uuid, provider_message_id=message.sid,
+            segments=int(message.num_segments) if message.num_segments else None,
+            **self._price(message.price, message.price_unit))
+
+    def _call(self, call):
+        self.throttle.wait()
+        try:
+            return call()
+        except TwilioRestException as error:
+            raise self._error(error) from error
+        except requests.RequestException as error:
+            if connection_never_made(error):
+                raise TransientError(_lt("Twilio could not be reached: %(error)s", error=error)) from error
+            raise ProviderError(
+                _lt("Twilio did not answer in time (%(error)s): it may or may not have taken the message.",
+                    error=error), Failure.UNKNOWN_OUTCOME) from error
+
+    def _error(self, error):
+        code, reason = error.code, error.msg
+        if error.status == 429 or error.status >= 500:
+            return TransientError(_lt("Twilio is unavailable (HTTP %(status)s, error %(code)s: %(reason)s).",
+                                      status=error.status, code=code, reason=reason), code=code)
+        failure = ERROR_FAILURES.get(code, Failure.ACCOUNT if error.status in (401, 403) else Failure.MESSAGE)
+        if failure is Failure.ACCOUNT:
+            hint = ACCOUNT_HINTS.get(code) or ACCOUNT_HINTS[20003]
+            message = _lt("Twilio refused to send (error %(code)s: %(reason)s). %(hint)s",
+                          code=code, reason=reason, hint=hint)
+        else:
+            message = _lt("Twilio error %(code)s: %(reason)s", code=code, reason=reason)
+        return ProviderError(message, failure, code=str(code) if code else None)
+
+    @staticmethod
+    def _price(price, unit):
+        if price in (None, ''):
+            return {}
+        return {'price': abs(float(price)), 'currency': unit}
+
+    def test_connection(self):
+        client = self._client()
+        # listing messages works with the Auth Token and with any API key, unlike fetching the account
+        self._call(lambda: client.messages.list(limit=1))
+        return _lt("Twilio accepted the credentials of account %(account)s.",
+                   account=self.config.credentials['account_sid'])
+
+    # delivery reports -------------------------------------------------------
+
+    def fetch_reports(self, provider_message_ids):
+        client = self._client()
+
+        def fetch(sid):
+            try:
+                message = self._retrying(lambda: self._call(lambda: client.messages(sid).fetch()))
+            except ProviderError as error:
+                _logger.info("Twilio status of %s not fetched: %s", sid, error)
+                return None
+            return self._report(sid, message.status, message.error_code, message.error_message,
+                                message.num_segments, message.price, message.price_unit)
+
+        return [report for report in self._concurrently(fetch, list(provider_message_ids)) if report]
+
+    def parse_status_callback(self, request):
+        form = request.form
+        sid = form.get('MessageSid') or form.get('SmsSid')
+        status = form.get('MessageStatus') or form.get('SmsStatus')
+        if not sid or status not in STATUS_STATES:
+            raise ValueError('not a Twilio status callback: %s' % sorted(form))
+        report = self._report(sid, status, form.get('ErrorCode'), form.get('ErrorMessage'), form.get('NumSegments'))
+        report.uuid = request.query.get('sms')
+        return [report]
+
+    def _report(self, sid, status, error_code, error_message, segments, price=None, price_unit=None):
+        state = STATUS_STATES[status]
+        failure = None
+        if state is DeliveryState.FAILED:
+            code = int(error_code) if error_code else None
+            failure = ERROR_FAILURES.get(code, Failure.MESSAGE)
+            error_message = _lt("Twilio status %(status)s, error %(code)s%(reason)s", status=status,
+                                code=code or '-', reason=': %s' % error_message if error_message else '')
+        return DeliveryReport(
+            sid, state, failure=failure, error_code=str(error_code) if error_code else None,
+            error_message=error_message if failure else None,
+            segments=int(segments) if segments else None, **self._price(price, price_unit))
+
+    def is_authentic(self, request):
+        signature = request.headers.get('X-Twilio-Signature', '')
+        auth_token = self.config.credentials.get('auth_token')
+        return bool(signature and auth_token) and RequestValidator(auth_token).validate(
+            request.url, request.form, signature)
+
+    def parse_inbound(self, request):
+        form = request.form
+        if not form.get('From') or 'Body' not in form:
+            raise ValueError('not a Twilio inbound message: %s' % sorted(form))
+        return [InboundMessage(form['From'], form['Body'])]
