@@ -16,6 +16,7 @@ E164_RE = re.compile(r'^\+[1-9]\d{6,14}$')
 ALPHANUMERIC_SENDER_RE = re.compile(r'^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$')
 TWILIO_SID_RE = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'SK', 'MG')}
 URL_RE = re.compile(r'^https?://[^\s/]+(/\S*)?$')
+DEFAULT_REQUEST_TIMEOUT = 15  # seconds a provider has to answer a request
 CREDENTIAL_FIELDS = (
     'twilio_account_sid', 'twilio_auth_token', 'twilio_api_key_sid', 'twilio_api_key_secret', 'infobip_api_key',
 )
@@ -211,6 +212,8 @@ class SmsGatewayBridge(models.Model):
             base_url=bridge.base_url or '',
             max_per_second=bridge.max_per_second,
             status_url=bridge._status_webhook_url(),
+            timeout=float(self.env['ir.config_parameter'].sudo().get_param(
+                'sms_gateway_bridge.request_timeout', DEFAULT_REQUEST_TIMEOUT)),
         ))
 
     def _status_webhook_url(self):

@@ -275,7 +275,7 @@ class SmsOutboundMessage(models.Model):
         sms_by_uuid, trackers_by_uuid = sms_all.grouped('uuid'), self._trackers().grouped('sms_uuid')
         for (failure, reason), messages in self.grouped(lambda m: (Failure(m.failure), m.error_message)).items():
             uuids = messages.mapped('sms_uuid')
-            sms_all.concat(*(sms_by_uuid[uuid] for uuid in uuids if uuid in sms_by_uuid)).write({
+            sms_all.browse().concat(*(sms_by_uuid[uuid] for uuid in uuids if uuid in sms_by_uuid)).write({
                 'state': 'error', 'failure_type': SMS_FAILURE_TYPES.get(failure, 'unknown')})
             trackers = self.env['sms.tracker'].sudo().concat(
                 *(trackers_by_uuid[uuid] for uuid in uuids if uuid in trackers_by_uuid),

@@ -54,7 +54,7 @@ class SmsSms(models.Model):
         before calling the provider: sending them here, inside a transaction that may still be
         rolled back or retried, could send them twice. Wake the job up instead."""
         routed = self.filtered(lambda sms: sms.state == 'outgoing')._group_by_bridge()
-        routed_sms = self.concat(*routed.values())
+        routed_sms = self.browse().concat(*routed.values())
         if routed_sms:
             self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
         return super(SmsSms, self - routed_sms).send(
@@ -122,7 +122,7 @@ class SmsSms(models.Model):
             sms._prepare_outbound_values(bridge, token)
             for bridge, bridge_sms in routed.items() for sms in bridge_sms
         ])
-        claimed = self.concat(*routed.values())
+        claimed = self.browse().concat(*routed.values())
         claimed.write({'state': 'process'})
         claimed.sms_tracker_id.sudo()._action_update_from_sms_state('process')
         return outbound

@@ -51,7 +51,7 @@ class ProviderConfig:
     base_url: str = ''
     max_per_second: int = 10
     status_url: str = ''     # where the provider posts delivery reports, if webhooks are used
-    timeout: float = 15.0
+    timeout: float = 15.0  # seconds
 
 
 @dataclass(frozen=True)

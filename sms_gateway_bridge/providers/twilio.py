@@ -1,10 +1,11 @@
 """Twilio Programmable Messaging through the official SDK (https://www.twilio.com/docs/messaging/api)."""
+import json
 import logging
 from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -18,6 +19,8 @@ from .base import (
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
+_sdk_logger = _logger.getChild('sdk')  # the SDK logs every request and response at INFO
+_sdk_logger.setLevel(logging.WARNING)
 
 # https://www.twilio.com/docs/api/errors
 ERROR_FAILURES = {
@@ -85,7 +88,7 @@ class TwilioProvider(SmsProvider):
     def _client(self):
         credentials = self.config.credentials
         http_client = TwilioHttpClient(timeout=self.config.timeout)
-        http_client.logger = _logger  # the SDK logs every request at INFO on its own logger
+        http_client.logger = _sdk_logger
         adapter = HTTPAdapter(pool_maxsize=self.max_concurrency)
         for scheme in ('http://', 'https://'):
             http_client.session.mount(scheme, adapter)
@@ -126,7 +129,11 @@ class TwilioProvider(SmsProvider):
         try:
             return call()
         except TwilioRestException as error:
-            raise self._error(error) from error
+            raise self._error(error.status, error.code, error.msg) from error
+        except TwilioException as error:  # a page of a list that did not load: (text, response)
+            response = error.args[1]
+            body = _json_or_empty(response.text)
+            raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0]) from error
         except requests.RequestException as error:
             if connection_never_made(error):
                 raise TransientError(_lt("Twilio could not be reached: %(error)s", error=error)) from error
@@ -134,12 +141,11 @@ class TwilioProvider(SmsProvider):
                 _lt("Twilio did not answer in time (%(error)s): it may or may not have taken the message.",
                     error=error), Failure.UNKNOWN_OUTCOME) from error
 
-    def _error(self, error):
-        code, reason = error.code, error.msg
-        if error.status == 429 or error.status >= 500:
+    def _error(self, status, code, reason):
+        if status == 429 or status >= 500:
             return TransientError(_lt("Twilio is unavailable (HTTP %(status)s, error %(code)s: %(reason)s).",
-                                      status=error.status, code=code, reason=reason), code=code)
-        failure = ERROR_FAILURES.get(code, Failure.ACCOUNT if error.status in (401, 403) else Failure.MESSAGE)
+                                      status=status, code=code, reason=reason), code=code)
+        failure = ERROR_FAILURES.get(code, Failure.ACCOUNT if status in (401, 403) else Failure.MESSAGE)
         if failure is Failure.ACCOUNT:
             hint = ACCOUNT_HINTS.get(code) or ACCOUNT_HINTS[20003]
             message = _lt("Twilio refused to send (error %(code)s: %(reason)s). %(hint)s",
@@ -211,3 +217,11 @@ class TwilioProvider(SmsProvider):
         if not form.get('From') or 'Body' not in form:
             raise ValueError('not a Twilio inbound message: %s' % sorted(form))
         return [InboundMessage(form['From'], form['Body'])]
+
+
+def _json_or_empty(text):
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

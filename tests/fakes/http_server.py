@@ -44,6 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
             'query': parse_qs(url.query, keep_blank_values=True),
             'headers': {name.lower(): value for name, value in self.headers.items()},
             'body': self.rfile.read(int(self.headers.get('Content-Length') or 0)),
+            'received_at': time.monotonic(),
         }
         status, payload = self.server.fake.dispatch(request)
         body = json.dumps(payload).encode()
@@ -63,7 +64,8 @@ class FakeServer:
     """Context manager serving ``handle(request) -> (status, json_payload)`` on 127.0.0.1 in a daemon thread.
 
     ``requests`` records every request received as a dict: method, path, query (lists of values),
-    headers (lower-case names), body (bytes), plus what the subclass parsed from the body.
+    headers (lower-case names), body (bytes), received_at (time.monotonic()), plus what the subclass
+    parsed from the body.
     """
 
     def __init__(self, latency=0.0):

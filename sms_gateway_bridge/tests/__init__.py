@@ -1,0 +1,3 @@
+from . import test_bridge_config
+from . import test_routing
+from . import test_sending

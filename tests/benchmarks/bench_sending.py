@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Sending throughput: Odoo 19's sms_twilio against our bridges, on a queue of outgoing SMS.
+
+    python3 tests/benchmarks/bench_sending.py [--messages 10000] [--sms-twilio-messages 1000] [--latency 0.1]
+
+Starts a throwaway PostgreSQL cluster, creates two databases with Odoo's command line (sms_twilio
+alone; sms_gateway_bridge without demo data), serves each path's provider fake from its own process
+(every API call answers after --latency seconds), queues N SMS as Odoo's chatter does (a partner,
+a mail.notification and an sms.tracker each, one mail.message), then drains the queue with
+sms.sms._process_queue() in a fresh process, timing it and counting its SQL queries and peak
+memory, and checks that the fake received every SMS exactly once. Asserts nothing about time.
+"""
+import argparse
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from functools import partial
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
+from harness import odoo_server, postgres, prerequisites  # noqa: E402
+from tests.fakes.infobip import FakeInfobip  # noqa: E402
+from tests.fakes.twilio import FakeTwilio  # noqa: E402
+
+SMS_TWILIO_DB, BRIDGE_DB = 'bench_sms_twilio', 'bench_bridge'
+DATABASES = {SMS_TWILIO_DB: 'sms_twilio', BRIDGE_DB: 'sms_gateway_bridge'}  # no --with-demo: no Simulator bridge
+TWILIO_SID, TWILIO_TOKEN = 'AC' + '0123456789abcdef' * 2, 'benchmark-auth-token'
+INFOBIP_KEY = 'benchmark-api-key'
+SENDER = '+15005550006'
+BODY = 'Your order has shipped and arrives tomorrow. Reply STOP to opt out.'  # one GSM-7 segment
+TWILIO_API = 'https://api.twilio.com'
+SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: no inherited Odoo state or DB connections
+
+
+def numbers(count):
+    """Distinct valid Belgian mobile numbers (E.164) ending in 1, which both fakes deliver."""
+    return ['+3247%06d1' % i for i in range(count)]
+
+
+# -- provider fakes, each in a process of its own so that it does not compete for Odoo's GIL ------------
+
+def serve_fake(factory, latency, connection):
+    with factory(latency=latency) as fake:
+        connection.send(fake.base_url)
+        connection.recv()  # the benchmark asks what was received
+        connection.send([message['to'] for message in fake.messages])
+
+
+@contextlib.contextmanager
+def fake_server(factory, latency):
+    """Yield (base_url, received) where received() lists the To of every message the fake took."""
+    ours, theirs = SPAWN.Pipe()
+    process = SPAWN.Process(target=serve_fake, args=(factory, latency, theirs), daemon=True)
+    process.start()
+    theirs.close()  # so that recv() fails instead of hanging if the fake dies
+
+    def received():
+        ours.send('received?')
+        return ours.recv()
+    try:
+        yield ours.recv(), received
+    finally:
+        process.terminate()
+        process.join()
+
+
+@contextlib.contextmanager
+def twilio_redirected_to(base_url):
+    """DNS-like redirection of https://api.twilio.com to the fake at the network edge: sms_twilio
+    hard-codes Twilio's host, and its code runs unchanged; only the URL handed to requests changes."""
+    import requests  # noqa: PLC0415
+    request = requests.Session.request
+
+    def redirected(session, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_API):
+            url = base_url + url[len(TWILIO_API):]
+        return request(session, method, url, *args, **kwargs)
+    requests.Session.request = redirected
+    try:
+        yield
+    finally:
+        requests.Session.request = request
+
+
+# -- Odoo ---------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def odoo_env(config, database):
+    """A superuser environment on a cursor of ``database``'s registry, committed at the end."""
+    import odoo  # noqa: PLC0415 - importable once the prerequisites are checked
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    odoo.tools.config.parse_config(['--config', str(config)], setup_logging=True)
+    with Registry(database).cursor() as cr:
+        yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.commit()
+
+
+def create_databases(config):
+    """Create the databases side by side with Odoo's command line; True when both succeed."""
+    processes = [subprocess.Popen(odoo_server.odoo_command(
+        config, '-d', database, '-i', modules, '--stop-after-init', '--no-http'))
+        for database, modules in DATABASES.items()]
+    try:
+        return [process.wait() for process in processes] == [0] * len(processes)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+
+
+def configure_sms_twilio(env, base_url):
+    """The company sends with Odoo's sms_twilio; its requests reach the fake by twilio_redirected_to."""
+    env.company.write({'sms_provider': 'twilio', 'sms_twilio_account_sid': TWILIO_SID,
+                       'sms_twilio_auth_token': TWILIO_TOKEN})
+    env['sms.twilio.number'].create({'number': SENDER, 'country_id': env.ref('base.us').id})
+
+
+def configure_bridge(env, base_url, **values):
+    env['sms.gateway.bridge'].search([]).active = False  # the previous path's bridge must not route
+    env['sms.gateway.bridge'].create({'name': 'Benchmark', 'company_id': env.company.id, 'sender': SENDER,
+                                      'base_url': base_url, 'delivery_report_mode': 'polling', **values})
+
+
+def queue_sms(env, recipients):
+    """Outgoing SMS as the chatter queues them (MailThread._notify_thread_by_sms); the mail.message id."""
+    from odoo import Command  # noqa: PLC0415
+    env['sms.sms']._gc_device()  # as the autovacuum would, drop the SMS a previous path sent
+    author = env.user.partner_id
+    partners = env['res.partner'].create([{'name': 'Recipient %s' % number, 'phone': number} for number in recipients])
+    message = env['mail.message'].create({'model': 'res.partner', 'res_id': author.id, 'message_type': 'sms',
+                                          'body': BODY, 'author_id': author.id})
+    sms_all = env['sms.sms'].create([{'body': BODY, 'mail_message_id': message.id, 'state': 'outgoing',
+                                      'partner_id': partner.id, 'number': partner.phone} for partner in partners])
+    env['mail.notification'].create([{
+        'author_id': author.id, 'mail_message_id': message.id, 'res_partner_id': sms.partner_id.id,
+        'notification_type': 'sms', 'sms_id_int': sms.id, 'sms_number': sms.number, 'is_read': True,
+        'notification_status': 'ready', 'sms_tracker_ids': [Command.create({'sms_uuid': sms.uuid})],
+    } for sms in sms_all])
+    return message.id
+
+
+def drain(config, database, message_id, twilio_redirect):
+    """Call _process_queue() until no SMS is outgoing, in a fresh process so that its peak memory is
+    the drain's; only the calls are timed and counted."""
+    from odoo import sql_db  # noqa: PLC0415
+    redirect = twilio_redirected_to(twilio_redirect) if twilio_redirect else contextlib.nullcontext()
+    with redirect, odoo_env(config, database) as env:
+        rss_before = int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+        seconds = queries = 0
+        while env['sms.sms'].search_count([('state', '=', 'outgoing')]):
+            start, start_queries = time.perf_counter(), sql_db.sql_counter
+            env['sms.sms']._process_queue()
+            seconds += time.perf_counter() - start
+            queries += sql_db.sql_counter - start_queries
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        notifications = env['mail.notification'].search([('mail_message_id', '=', message_id)])
+        return {'seconds': seconds, 'queries': queries, 'peak': peak, 'growth': peak - rss_before,
+                'notifications': dict(Counter(notifications.mapped('notification_status')))}
+
+
+# -- the benchmark --------------------------------------------------------------------------------------
+
+def paths(options):
+    """(label, database, messages, fake factory, configure(env, base_url)) of each path, in run order."""
+    return [
+        ('Odoo 19 sms_twilio', SMS_TWILIO_DB, options.sms_twilio_messages,
+         partial(FakeTwilio, TWILIO_SID, TWILIO_TOKEN), configure_sms_twilio),
+        ('bridge Twilio', BRIDGE_DB, options.messages, partial(FakeTwilio, TWILIO_SID, TWILIO_TOKEN),
+         partial(configure_bridge, provider='twilio', max_per_second=1000,
+                 twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN)),
+        ('bridge Infobip', BRIDGE_DB, options.messages, partial(FakeInfobip, INFOBIP_KEY, balance=1e6),
+         partial(configure_bridge, provider='infobip', max_per_second=100000, infobip_api_key=INFOBIP_KEY)),
+    ]
+
+
+def run_path(config, options, label, database, count, factory, configure):
+    recipients = numbers(count)
+    with fake_server(factory, options.latency) as (base_url, received):
+        with odoo_env(config, database) as env:
+            configure(env, base_url)
+            message_id = queue_sms(env, recipients)
+        print('%s: draining %d queued SMS...' % (label, count), flush=True)
+        with SPAWN.Pool(1) as pool:
+            result = pool.apply(drain, (config, database, message_id, base_url if database == SMS_TWILIO_DB else None))
+        taken = Counter(number.lstrip('+') for number in received())
+    expected = {number.lstrip('+') for number in recipients}
+    duplicates, missing = sum(taken.values()) - len(taken), len(expected - taken.keys())
+    print('%s: the fake received %d messages for %d SMS: %s; notifications %s' % (
+        label, sum(taken.values()), count,
+        'each exactly once' if not duplicates and not missing and taken.keys() == expected else
+        '%d duplicates, %d missing, %d unexpected' % (duplicates, missing, len(taken.keys() - expected)),
+        result['notifications']), flush=True)
+    return dict(result, label=label, messages=count, rate=count / result['seconds'])
+
+
+def report(results):
+    mib = 1024 * 1024
+    print('\n%-20s %9s %9s %9s %14s %13s %11s' % (
+        'path', 'messages', 'seconds', 'msgs/s', 'SQL/1,000 SMS', 'peak RSS MiB', 'drain +MiB'))
+    for r in results:
+        print('%-20s %9d %9.1f %9.1f %14.0f %13.0f %11.0f' % (
+            r['label'], r['messages'], r['seconds'], r['rate'], r['queries'] * 1000 / r['messages'],
+            r['peak'] / mib, r['growth'] / mib))
+    odoo, twilio, infobip = results
+    per_1000 = {r['label']: r['queries'] * 1000 / r['messages'] for r in results}
+    met = {True: 'met', False: 'NOT MET'}
+    print('\nbridge Twilio / sms_twilio rate: %.1f×  (target ≥ 20×: %s)' % (
+        twilio['rate'] / odoo['rate'], met[twilio['rate'] >= 20 * odoo['rate']]))
+    print('bridge Infobip rate: %.0f msgs/s  (target ≥ 1,000 msgs/s: %s)' % (
+        infobip['rate'], met[infobip['rate'] >= 1000]))
+    for r in (twilio, infobip):
+        print('%s SQL queries per 1,000 SMS: %.0f vs sms_twilio %.0f  (target ≤: %s)' % (
+            r['label'], per_1000[r['label']], per_1000[odoo['label']],
+            met[per_1000[r['label']] <= per_1000[odoo['label']]]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--messages', type=int, default=10000, help='SMS per bridge path (default 10000)')
+    parser.add_argument('--sms-twilio-messages', type=int, default=1000,
+                        help="SMS for Odoo's sms_twilio, which sends about 10/s (default 1000)")
+    parser.add_argument('--latency', type=float, default=0.1, help='seconds each fake API call takes (default 0.1)')
+    options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    reasons = prerequisites.missing(for_tests=False)
+    for reason in reasons:
+        print('bench_sending: %s' % reason, file=sys.stderr)
+    if reasons:
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix='sms-bench-') as workdir:
+            Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
+            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
+                config = odoo_server.write_config(
+                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1',
+                    log_level='warn', **cluster.odoo_options)
+                print('creating databases %s with Odoo...' % ', '.join(DATABASES), flush=True)
+                if not create_databases(config):
+                    print('bench_sending: creating the databases failed', file=sys.stderr)
+                    return 1
+                report([run_path(config, options, *path) for path in paths(options)])
+        return 0
+    except postgres.PostgresError as error:
+        print('bench_sending: %s' % error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())
