@@ -7,6 +7,7 @@ from odoo.tools import SQL
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from ..providers import FALLBACK_FAILURES, DeliveryState, Failure, OutgoingSms, ProviderError
+from ..tools.jobs import commit_progress
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
@@ -107,21 +108,15 @@ class SmsOutboundMessage(models.Model):
 
     # sending ------------------------------------------------------------------------
 
-    def _send_claimed(self, auto_commit):
+    def _send_claimed(self, lock=True):
         """Send messages claimed by the queue job. Their rows stay locked until the answers are
-        recorded: recovery skips locked rows, and a worker that dies releases them."""
+        recorded and committed: recovery skips locked rows, and a worker that dies releases them."""
         if not self:
             return
-        if auto_commit:
+        if lock:
             self._lock()
-        try:
-            self._send_through_bridges()
-            if auto_commit:
-                self.env.cr.commit()
-        except Exception:
-            if auto_commit:
-                self.env.cr.rollback()
-            raise
+        self._send_through_bridges()
+        commit_progress(self.env)
         # reports that came while the messages were being sent
         self.env['sms.delivery.report'].sudo().search([('sms_uuid', 'in', self.mapped('sms_uuid'))])._apply()
 
@@ -212,23 +207,24 @@ class SmsOutboundMessage(models.Model):
         """Get delivery reports from SMS gateway: collect what the providers keep for us, ask
         them about messages still waiting, give up on messages past the providers' validity."""
         self._recover_interrupted_sends()
-        self.env['ir.cron']._commit_progress()
-        reports = self.env['sms.delivery.report'].sudo()
-        for bridge in self.env['sms.gateway.bridge'].sudo().with_context(active_test=False).search(
-                [('delivery_report_mode', 'in', ('polling', 'both'))]):
-            reports |= bridge._pull_reports()
-            self.env['ir.cron']._commit_progress()  # what was read is stored before anything else
-        reports.search([])._apply()
-        self.env['ir.cron']._commit_progress()
+        commit_progress(self.env)
+        for bridge in self._polled_bridges():
+            bridge._pull_reports()
+            commit_progress(self.env)  # what was read is stored before anything else
+        self.env['sms.delivery.report'].sudo().search([])._apply()
+        commit_progress(self.env)
         self._poll_waiting()
         self._give_up_waiting()
+
+    def _polled_bridges(self):
+        return self.env['sms.gateway.bridge'].sudo().with_context(active_test=False).search(
+            [('delivery_report_mode', 'in', ('polling', 'both'))])
 
     @api.model
     def _poll_waiting(self, limit=1000):
         """Ask the providers about messages waiting for a report longer than their bridge's delay."""
         now = fields.Datetime.now()
-        for bridge in self.env['sms.gateway.bridge'].sudo().with_context(active_test=False).search(
-                [('delivery_report_mode', 'in', ('polling', 'both'))]):
+        for bridge in self._polled_bridges():
             due = now - timedelta(minutes=bridge.report_poll_delay)
             messages = self.sudo().search([
                 ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent', 'no_report')),
@@ -237,7 +233,7 @@ class SmsOutboundMessage(models.Model):
             if messages:
                 bridge._fetch_reports(messages)
                 messages.write({'last_poll_date': now})
-                self.env['ir.cron']._commit_progress(len(messages))
+                commit_progress(self.env, len(messages))
 
     @api.model
     def _give_up_waiting(self):
@@ -248,7 +244,7 @@ class SmsOutboundMessage(models.Model):
                     hours=bridge.validity_hours or bridge._provider().validity_hours)),
             ])
             expired._lock(skip_locked=True).write({'state': 'no_report'})
-        self.env['ir.cron']._commit_progress()
+        commit_progress(self.env)
 
     # Odoo's side: sms.sms, notifications, mailing traces ------------------------------------
 
@@ -280,8 +276,8 @@ class SmsOutboundMessage(models.Model):
             trackers = self.env['sms.tracker'].sudo().concat(
                 *(trackers_by_uuid[uuid] for uuid in uuids if uuid in trackers_by_uuid),
             ).with_context(sms_skip_msg_notification=True, sms_known_failure_reason=reason)
-            if failure in TRACKER_PROVIDER_ERRORS:
-                trackers._action_update_from_provider_error(TRACKER_PROVIDER_ERRORS[failure])
+            if failure in TRACKER_PROVIDER_ERRORS or not at_sending:
+                trackers._action_update_from_provider_error(TRACKER_PROVIDER_ERRORS.get(failure, 'not_delivered'))
             else:
                 trackers._action_update_from_sms_state(
                     'error', failure_type=SMS_FAILURE_TYPES.get(failure, 'unknown'), failure_reason=reason)

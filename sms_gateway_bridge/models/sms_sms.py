@@ -1,9 +1,10 @@
 import logging
 from collections import defaultdict
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.jobs import can_commit, commit_progress
 from ..tools.sms_api import SmsApiBridge
 
 _logger = logging.getLogger(__name__)
@@ -87,18 +88,16 @@ class SmsSms(models.Model):
         pending outbound messages) before any provider call, then sent while their rows stay
         locked; other workers skip locked and claimed rows, and a worker that dies leaves claims
         that the next run recovers without sending anything twice."""
-        auto_commit = not modules.module.current_test
         self.env['sms.outbound.message']._recover_interrupted_sends()
         batch_size = self._get_send_batch_size()
         while sms := self._lock_queued(batch_size):
             outbound = sms._claim_for_bridges(self._new_claim_token())
             # Odoo's own providers send the rest in this transaction, as Odoo does.
             sms.filtered(lambda s: s.state == 'outgoing').send()
-            if auto_commit:
-                self.env.cr.commit()
-            outbound._send_claimed(auto_commit)
+            commit_progress(self.env)
+            outbound._send_claimed(lock=can_commit())
             remaining = self.search_count([('state', '=', 'outgoing'), ('to_delete', '!=', True)])
-            if not auto_commit or not self.env['ir.cron']._commit_progress(len(sms), remaining=remaining):
+            if not commit_progress(self.env, len(sms), remaining=remaining):
                 break
 
     def _lock_queued(self, limit):

@@ -95,11 +95,12 @@ def twilio_redirected_to(base_url):
 @contextlib.contextmanager
 def odoo_env(config, database):
     """A superuser environment on a cursor of ``database``'s registry, committed at the end."""
-    import odoo  # noqa: PLC0415 - importable once the prerequisites are checked
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415 - importable once the prerequisites are checked
     from odoo.modules.registry import Registry  # noqa: PLC0415
-    odoo.tools.config.parse_config(['--config', str(config)], setup_logging=True)
+    from odoo.tools import config as odoo_config  # noqa: PLC0415
+    odoo_config.parse_config(['--config', str(config)], setup_logging=True)
     with Registry(database).cursor() as cr:
-        yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        yield api.Environment(cr, SUPERUSER_ID, {})
         cr.commit()
 
 
