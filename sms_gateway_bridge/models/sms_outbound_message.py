@@ -315,10 +315,10 @@ class SmsOutboundMessage(models.Model):
             _logger.warning("SMS gateway %s: interrupted sends not recovered yet: %s", self.bridge_id.name, error)
             return
         taken = self.filtered(lambda m: m.sms_uuid in accepted)
-        taken._apply_send_results(accepted)
-        (self - taken)._requeue()
         _logger.info("SMS gateway %s: %d interrupted messages had reached it, %d go back to the queue",
                      self.bridge_id.name, len(taken), len(self - taken))
+        taken._apply_send_results(accepted)
+        (self - taken)._requeue()
 
     def _requeue(self):
         self._sms().write({'state': 'outgoing'})
