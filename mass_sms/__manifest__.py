@@ -12,6 +12,7 @@
         'sms_gateway_bridge',
     ],
     'data': [
+        'views/sms_outbound_message_views.xml',
         'views/mass_sms_menus.xml',
     ],
     'assets': {

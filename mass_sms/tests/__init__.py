@@ -1,1 +1,2 @@
+from . import test_mailing_sending
 from . import test_mass_sms_app

@@ -1,3 +1,8 @@
+from unittest.mock import patch
+
+import requests
+
+import odoo
 from odoo.tests import TransactionCase
 
 from tests.fakes.infobip import FakeInfobip
@@ -60,3 +65,24 @@ class BridgeMixin:
 
 class BridgeCase(BridgeMixin, TransactionCase):
     pass
+
+
+class WebhookMixin:
+    """For HttpCase: calls from the providers' side, such as the fakes posting to webhooks."""
+
+    def setUp(self):
+        super().setUp()
+        # providers call without cookies: the database comes from the filter, as in production
+        self.enterContext(patch.dict(odoo.tools.config.options, {'dbfilter': '^%s$' % self.env.cr.dbname}))
+
+    def _from_outside(self, call, *args, **kwargs):
+        """``call()`` as a provider does: HTTP requests without cookies, which see what the test
+        wrote so far and change what the test reads next."""
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            result = call(*args, **kwargs)
+        self.env.invalidate_all()
+        return result
+
+    def _post(self, url, **kwargs):
+        return self._from_outside(requests.post, url, timeout=30, **kwargs)

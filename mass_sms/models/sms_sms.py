@@ -1,0 +1,11 @@
+from odoo import models
+
+
+class SmsSms(models.Model):
+    _inherit = 'sms.sms'
+
+    def _prepare_outbound_values(self, bridge, token):
+        values = super()._prepare_outbound_values(bridge, token)
+        if self.mailing_id:
+            values.update(origin='mailing', mailing_id=self.mailing_id.id)
+        return values
