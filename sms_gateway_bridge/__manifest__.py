@@ -25,5 +25,10 @@
     'demo': [
         'demo/sms_gateway_bridge_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'sms_gateway_bridge/static/tests/tours/**/*',
+        ],
+    },
     'installable': True,
 }

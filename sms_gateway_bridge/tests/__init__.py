@@ -2,3 +2,4 @@ from . import test_bridge_config
 from . import test_routing
 from . import test_sending
 from . import test_delivery_reports
+from . import test_bridge_ui
