@@ -88,12 +88,8 @@ class SmsOutboundMessage(models.Model):
     sent_date = fields.Datetime('Accepted On', readonly=True, help="When the bridge took the message.")
     done_date = fields.Datetime('Delivered or Failed On', readonly=True)
     last_poll_date = fields.Datetime(readonly=True, help="When the provider was last asked for its status.")
-    claim_token = fields.Integer(readonly=True, copy=False, index='btree_not_null')
 
     _sms_uuid_unique = models.Constraint('unique(sms_uuid)', "One outbound message per SMS.")
-
-    def init(self):
-        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS sms_outbound_message_claim_seq")
 
     def _lock(self, skip_locked=False):
         """Row-lock these messages until the end of the transaction; return those locked."""
@@ -146,26 +142,26 @@ class SmsOutboundMessage(models.Model):
         for message in accepted:
             result = results[message.sms_uuid]
             message.write({
-                'state': 'waiting', 'sent_date': now, 'claim_token': False,
+                'state': 'waiting', 'sent_date': now,
                 'provider_message_id': result.provider_message_id, 'segments': result.segments,
                 'price': result.price, 'price_currency': result.currency,
             })
         accepted._notify_accepted()
         for message in unknown:
-            if message.claim_token and message.bridge_id._provider().knows_our_message_ids:
-                continue  # left claimed: recovery will ask the provider
+            if message.bridge_id._provider().knows_our_message_ids:
+                continue  # left pending: recovery will ask the provider
             message._flag_for_review(results[message.sms_uuid].error_message)
         for message in failed:
             result = results[message.sms_uuid]
             message.write({
-                'state': 'failed', 'done_date': now, 'claim_token': False,
+                'state': 'failed', 'done_date': now,
                 'failure': result.failure.value, 'error_code': result.error_code,
                 'error_message': message._error_text(result.error_message),
             })
         failed._notify_failed(at_sending=True)
 
     def _flag_for_review(self, reason):
-        self.write({'needs_review': True, 'claim_token': False, 'error_message': self._error_text(reason)})
+        self.write({'needs_review': True, 'error_message': self._error_text(reason)})
         _logger.warning("SMS gateway %s: outcome of SMS %s unknown, flagged for review", self.bridge_id.name, self.sms_uuid)
 
     def _error_text(self, reason):
@@ -297,7 +293,7 @@ class SmsOutboundMessage(models.Model):
             'sms_gateway_bridge.claim_recovery_delay', CLAIM_RECOVERY_DELAY))
         self.flush_model()
         self.env.cr.execute(SQL(
-            "SELECT id FROM sms_outbound_message WHERE state = 'pending' AND claim_token IS NOT NULL "
+            "SELECT id FROM sms_outbound_message WHERE state = 'pending' AND needs_review IS NOT TRUE "
             "AND create_date <= (now() at time zone 'UTC') - make_interval(secs => %s) "
             "FOR NO KEY UPDATE SKIP LOCKED", delay))
         for bridge, messages in self.sudo().browse(row[0] for row in self.env.cr.fetchall()).grouped('bridge_id').items():

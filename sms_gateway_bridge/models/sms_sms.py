@@ -1,4 +1,3 @@
-import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -6,8 +5,6 @@ from odoo.tools import SQL
 
 from ..tools.jobs import can_commit, commit_progress
 from ..tools.sms_api import SmsApiBridge
-
-_logger = logging.getLogger(__name__)
 
 
 class SmsSms(models.Model):
@@ -91,7 +88,7 @@ class SmsSms(models.Model):
         self.env['sms.outbound.message']._recover_interrupted_sends()
         batch_size = self._get_send_batch_size()
         while sms := self._lock_queued(batch_size):
-            outbound = sms._claim_for_bridges(self._new_claim_token())
+            outbound = sms._claim_for_bridges()
             # Odoo's own providers send the rest in this transaction, as Odoo does.
             sms.filtered(lambda s: s.state == 'outgoing').send()
             commit_progress(self.env)
@@ -107,18 +104,13 @@ class SmsSms(models.Model):
             "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", limit))
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
-    def _new_claim_token(self):
-        self.env.cr.execute("SELECT nextval('sms_outbound_message_claim_seq')")
-        return self.env.cr.fetchone()[0]
-
-    def _claim_for_bridges(self, token=False):
-        """Hand the SMS a bridge serves to it as pending outbound messages; ``token`` marks the
-        claims of one queue run, which it commits before sending."""
+    def _claim_for_bridges(self):
+        """Hand the SMS a bridge serves to it as pending outbound messages."""
         routed = self._group_by_bridge()
         if not routed:
             return self.env['sms.outbound.message']
         outbound = self.env['sms.outbound.message'].sudo().create([
-            sms._prepare_outbound_values(bridge, token)
+            sms._prepare_outbound_values(bridge)
             for bridge, bridge_sms in routed.items() for sms in bridge_sms
         ])
         claimed = self.browse().concat(*routed.values())
@@ -126,7 +118,7 @@ class SmsSms(models.Model):
         claimed.sms_tracker_id.sudo()._action_update_from_sms_state('process')
         return outbound
 
-    def _prepare_outbound_values(self, bridge, token):
+    def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
             'bridge_id': bridge.id,
@@ -136,5 +128,4 @@ class SmsSms(models.Model):
             'partner_id': self.partner_id.id,
             'mail_message_id': self.mail_message_id.id,
             'origin': 'chatter' if self.mail_message_id else 'other',
-            'claim_token': token,
         }

@@ -24,6 +24,7 @@ class BridgeMixin:
         cls.env['sms.sms'].search([('state', '=', 'outgoing')]).unlink()  # only what the tests queue
         # Odoo's test framework raises shorter request timeouts to 10 seconds
         cls.env['ir.config_parameter'].set_param('sms_gateway_bridge.request_timeout', 10)
+        cls.env['ir.config_parameter'].set_param('sms.session.batch.size', 500)
 
     def setUp(self):
         super().setUp()

@@ -191,7 +191,7 @@ class TestInfobipWebhook(DeliveryReportCase):
         bridge = self._bridge('infobip', delivery_report_mode='webhook')
         sms = self._chatter_sms(self._partner('+32470000402'))
         outbound = self.env['sms.outbound.message'].create(
-            sms._prepare_outbound_values(bridge, token=False))
+            sms._prepare_outbound_values(bridge))
         report = {'results': [{'messageId': sms.uuid, 'status': {
             'groupId': 3, 'groupName': 'DELIVERED', 'id': 5, 'name': 'DELIVERED_TO_HANDSET'}}]}
         self.assertEqual(self._post(bridge.status_webhook_url, json=report).status_code, 200)

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -190,8 +191,9 @@ def run_path(config, options, label, database, count, factory, configure):
             configure(env, base_url)
             message_id = queue_sms(env, recipients)
         print('%s: draining %d queued SMS...' % (label, count), flush=True)
-        with SPAWN.Pool(1) as pool:
-            result = pool.apply(drain, (config, database, message_id, base_url if database == SMS_TWILIO_DB else None))
+        with ProcessPoolExecutor(1, mp_context=SPAWN) as pool:  # fails, not hangs, if the process dies
+            result = pool.submit(drain, config, database, message_id,
+                                 base_url if database == SMS_TWILIO_DB else None).result()
         taken = Counter(number.lstrip('+') for number in received())
     expected = {number.lstrip('+') for number in recipients}
     duplicates, missing = sum(taken.values()) - len(taken), len(expected - taken.keys())
