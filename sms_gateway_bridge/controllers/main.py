@@ -26,27 +26,25 @@ class SmsGatewayWebhook(http.Controller):
                 methods=['POST'], csrf=False, save_session=False)
     def delivery_report(self, bridge_id, token, **params):
         bridge, webhook = self._authenticate(bridge_id, token)
-        try:
-            reports = bridge._provider().parse_status_callback(webhook)
-        except ValueError as error:
-            _logger.warning("SMS gateway %s: malformed delivery report refused: %s", bridge.name, error)
-            raise BadRequest() from error
-        bridge._receive_reports(reports)
+        bridge._receive_reports(self._parse(bridge, bridge._provider().parse_status_callback, webhook))
         return request.make_response('OK')
 
     @http.route('/sms_gateway_bridge/<int:bridge_id>/<string:token>/inbound', type='http', auth='public',
                 methods=['POST'], csrf=False, save_session=False)
     def inbound_message(self, bridge_id, token, **params):
         bridge, webhook = self._authenticate(bridge_id, token)
-        try:
-            messages = bridge._provider().parse_inbound(webhook)
-        except ValueError as error:
-            _logger.warning("SMS gateway %s: malformed inbound message refused: %s", bridge.name, error)
-            raise BadRequest() from error
-        bridge._receive_inbound(messages)
+        bridge._receive_inbound(self._parse(bridge, bridge._provider().parse_inbound, webhook))
         if bridge.provider == 'twilio':  # Twilio answers the sender with the TwiML it gets back
             return request.make_response(TWIML_EMPTY, headers=[('Content-Type', 'text/xml')])
         return request.make_response('OK')
+
+    @staticmethod
+    def _parse(bridge, parse, webhook):
+        try:
+            return parse(webhook)
+        except ValueError as error:
+            _logger.warning("SMS gateway %s: malformed webhook call refused: %s", bridge.name, error)
+            raise BadRequest() from error
 
     def _authenticate(self, bridge_id, token):
         httprequest = request.httprequest

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
 PROVIDERS = {}
 
 
@@ -61,16 +65,21 @@ class OutgoingSms:
     body: str
 
 
-@dataclass
-class SendResult:
-    uuid: str
-    provider_message_id: str = None
+@dataclass(kw_only=True)
+class Outcome:
+    """What a provider says of a message: why it failed, if it did, and what it cost."""
     failure: Failure = None
     error_code: str = None
-    error_message: str = None
+    error_message: str = None  # a lazy translation
     segments: int = None
     price: float = None
     currency: str = None
+
+
+@dataclass
+class SendResult(Outcome):
+    uuid: str
+    provider_message_id: str = None
 
     @property
     def accepted(self):
@@ -78,16 +87,10 @@ class SendResult:
 
 
 @dataclass
-class DeliveryReport:
+class DeliveryReport(Outcome):
     provider_message_id: str
     state: DeliveryState
     uuid: str = None  # our id, when the provider gives it back
-    failure: Failure = None
-    error_code: str = None
-    error_message: str = None
-    segments: int = None
-    price: float = None
-    currency: str = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,16 @@ class TransientError(ProviderError):
     def __init__(self, message, code=None, retry_after=None):
         super().__init__(message, Failure.UNAVAILABLE, code)
         self.retry_after = retry_after
+
+
+def network_error(provider_label, error):
+    """The ProviderError for a ``requests`` error: to retry when the request provably never
+    reached the provider, else of unknown outcome (the provider may have acted on it)."""
+    if connection_never_made(error):
+        return TransientError(_lt("%(provider)s could not be reached: %(error)s", provider=provider_label,
+                                  error=error))
+    return ProviderError(_lt("%(provider)s did not answer in time (%(error)s): it may or may not have acted "
+                             "on the request.", provider=provider_label, error=error), Failure.UNKNOWN_OUTCOME)
 
 
 def connection_never_made(error):

@@ -13,7 +13,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .base import (
     DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, connection_never_made,
+    TransientError, network_error,
 )
 
 _lt = LazyTranslate(__name__)
@@ -73,11 +73,7 @@ class InfobipProvider(SmsProvider):
         try:
             response = session.request(method, self._url(path), timeout=self.config.timeout, **kwargs)
         except requests.RequestException as error:
-            if connection_never_made(error):
-                raise TransientError(_lt("Infobip could not be reached: %(error)s", error=error)) from error
-            raise ProviderError(
-                _lt("Infobip did not answer in time (%(error)s): it may or may not have taken the messages.",
-                    error=error), Failure.UNKNOWN_OUTCOME) from error
+            raise network_error(self.label, error) from error
         if response.ok:
             try:
                 return response.json()

@@ -14,7 +14,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .base import (
     DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, connection_never_made,
+    TransientError, network_error,
 )
 
 _lt = LazyTranslate(__name__)
@@ -135,11 +135,7 @@ class TwilioProvider(SmsProvider):
             body = _json_or_empty(response.text)
             raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0]) from error
         except requests.RequestException as error:
-            if connection_never_made(error):
-                raise TransientError(_lt("Twilio could not be reached: %(error)s", error=error)) from error
-            raise ProviderError(
-                _lt("Twilio did not answer in time (%(error)s): it may or may not have taken the message.",
-                    error=error), Failure.UNKNOWN_OUTCOME) from error
+            raise network_error(self.label, error) from error
 
     def _error(self, status, code, reason):
         if status == 429 or status >= 500:

@@ -189,7 +189,7 @@ class TestSending(BridgeCase):
         outbound = self._outbound(sms)
         self.assertTrue(outbound.needs_review)
         self.assertEqual(outbound.state, 'pending')
-        self.assertIn('may or may not have taken the message', outbound.error_message)
+        self.assertIn('Twilio did not answer in time', outbound.error_message)
 
         outbound.action_mark_sent()
         self.assertEqual((outbound.state, outbound.needs_review), ('waiting', False))
