@@ -46,11 +46,11 @@ class SmsOutboundMessage(models.Model):
     _description = 'Outbound SMS'
     _order = 'id desc'
     _rec_name = 'number'
-    _check_company_auto = True
 
     sms_uuid = fields.Char('SMS UUID', required=True, readonly=True, index=True)
+    # only the system writes these records, with the bridge's company: no company check to pay for
     bridge_id = fields.Many2one('sms.gateway.bridge', 'Bridge', required=True, readonly=True, index=True,
-                                ondelete='restrict', check_company=True)
+                                ondelete='restrict')
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     number = fields.Char(required=True, readonly=True)
     body = fields.Text(readonly=True)
@@ -194,7 +194,7 @@ class SmsOutboundMessage(models.Model):
             message.write(values)
         delivered = self.browse(delivered_ids)
         delivered._trackers().with_context(sms_skip_msg_notification=True)._action_update_from_sms_state('sent')
-        delivered.mail_message_id._notify_message_notification_update()
+        delivered._refresh_messages()
         self.browse(failed_ids)._notify_failed(at_sending=False)
 
     @api.model
@@ -252,10 +252,10 @@ class SmsOutboundMessage(models.Model):
     def _notify_accepted(self):
         if not self:
             return
-        sms = self._sms().with_context(sms_skip_msg_notification=True)
+        sms = self._sms()
         sms.write({'state': 'pending', 'failure_type': False, 'to_delete': True})
         self._trackers().with_context(sms_skip_msg_notification=True)._action_update_from_sms_state('pending')
-        sms.mail_message_id._notify_message_notification_update()
+        self._refresh_messages()
 
     def _notify_failed(self, at_sending):
         """Tell Odoo these messages failed: their trackers (notifications, mailing traces), and at
@@ -280,7 +280,12 @@ class SmsOutboundMessage(models.Model):
         if opted_out:
             self.env['phone.blacklist'].sudo()._add(opted_out.mapped('number'), message=self.env._(
                 "The recipient opted out at the SMS provider (replied STOP)."))
-        self.mail_message_id._notify_message_notification_update()
+        self._refresh_messages()
+
+    def _refresh_messages(self):
+        """Show the new statuses in the web client, unless the caller does it once for many."""
+        if not self.env.context.get('sms_skip_msg_notification'):
+            self.mail_message_id._notify_message_notification_update()
 
     # recovery ----------------------------------------------------------------------------
 

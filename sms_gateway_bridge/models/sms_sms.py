@@ -86,8 +86,12 @@ class SmsSms(models.Model):
         locked; other workers skip locked and claimed rows, and a worker that dies leaves claims
         that the next run recovers without sending anything twice."""
         self.env['sms.outbound.message']._recover_interrupted_sends()
+        # the web client's view of a message shows all its notifications: refresh it once per run
+        queue = self.with_context(sms_skip_msg_notification=True)
+        messages = self.env['mail.message']
         batch_size = self._get_send_batch_size()
-        while sms := self._lock_queued(batch_size):
+        while sms := queue._lock_queued(batch_size):
+            messages |= sms.mail_message_id
             outbound = sms._claim_for_bridges()
             # Odoo's own providers send the rest in this transaction, as Odoo does.
             sms.filtered(lambda s: s.state == 'outgoing').send()
@@ -96,6 +100,9 @@ class SmsSms(models.Model):
             remaining = self.search_count([('state', '=', 'outgoing'), ('to_delete', '!=', True)])
             if not commit_progress(self.env, len(sms), remaining=remaining):
                 break
+            self.env.invalidate_all()  # a long queue must not pile up in the cache
+        messages._notify_message_notification_update()
+        commit_progress(self.env)
 
     def _lock_queued(self, limit):
         self.flush_model(['state', 'to_delete'])
@@ -113,9 +120,8 @@ class SmsSms(models.Model):
             sms._prepare_outbound_values(bridge)
             for bridge, bridge_sms in routed.items() for sms in bridge_sms
         ])
-        claimed = self.browse().concat(*routed.values())
-        claimed.write({'state': 'process'})
-        claimed.sms_tracker_id.sudo()._action_update_from_sms_state('process')
+        # the state is the claim: other workers only take outgoing SMS
+        self.browse().concat(*routed.values()).write({'state': 'process'})
         return outbound
 
     def _prepare_outbound_values(self, bridge):

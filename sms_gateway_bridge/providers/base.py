@@ -6,6 +6,7 @@ controllers and the polling job hand it raw provider payloads and get back deliv
 A provider registers itself by subclassing :class:`SmsProvider` with a ``code``.
 """
 import enum
+import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -161,6 +162,12 @@ class Throttle:
             time.sleep(slot - now)
 
 
+@functools.cache
+def _pool():
+    """The threads that talk to providers, shared by every send of this process."""
+    return ThreadPoolExecutor(max_workers=SmsProvider.max_concurrency, thread_name_prefix='sms-provider')
+
+
 class SmsProvider:
     code = None
     label = None
@@ -230,9 +237,8 @@ class SmsProvider:
                 time.sleep(error.retry_after or self.retry_backoff * 2 ** (attempt - 1))
 
     def _concurrently(self, function, items):
-        """``function(item)`` for every item, as many at once as the rate allows."""
-        workers = max(1, min(self.max_concurrency, self.config.max_per_second, len(items)))
-        if workers == 1:
+        """``function(item)`` for every item, as many at once as the rate allows (the throttle
+        paces the calls); ``function`` may not itself run things concurrently."""
+        if len(items) <= 1 or self.config.max_per_second <= 1:
             return [function(item) for item in items]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix='sms-%s' % self.code) as pool:
-            return list(pool.map(function, items))
+        return list(_pool().map(function, items))

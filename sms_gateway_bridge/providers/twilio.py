@@ -1,4 +1,5 @@
 """Twilio Programmable Messaging through the official SDK (https://www.twilio.com/docs/messaging/api)."""
+import functools
 import json
 import logging
 from urllib.parse import urlencode
@@ -87,19 +88,11 @@ class TwilioProvider(SmsProvider):
 
     def _client(self):
         credentials = self.config.credentials
-        http_client = TwilioHttpClient(timeout=self.config.timeout)
-        http_client.logger = _sdk_logger
-        adapter = HTTPAdapter(pool_maxsize=self.max_concurrency)
-        for scheme in ('http://', 'https://'):
-            http_client.session.mount(scheme, adapter)
         if credentials.get('api_key_sid'):
-            client = Client(credentials['api_key_sid'], credentials['api_key_secret'],
-                            account_sid=credentials['account_sid'], http_client=http_client)
+            username, password = credentials['api_key_sid'], credentials['api_key_secret']
         else:
-            client = Client(credentials['account_sid'], credentials['auth_token'], http_client=http_client)
-        if self.config.base_url:
-            client.api.base_url = self.config.base_url.rstrip('/')
-        return client
+            username, password = credentials['account_sid'], credentials['auth_token']
+        return _client(credentials['account_sid'], username, password, self.config.base_url, self.config.timeout)
 
     # sending ---------------------------------------------------------------
 
@@ -213,6 +206,20 @@ class TwilioProvider(SmsProvider):
         if not form.get('From') or 'Body' not in form:
             raise ValueError('not a Twilio inbound message: %s' % sorted(form))
         return [InboundMessage(form['From'], form['Body'])]
+
+
+@functools.lru_cache(maxsize=32)
+def _client(account_sid, username, password, base_url, timeout):
+    """A Twilio client whose connections stay open from one batch to the next."""
+    http_client = TwilioHttpClient(timeout=timeout)
+    http_client.logger = _sdk_logger
+    adapter = HTTPAdapter(pool_maxsize=TwilioProvider.max_concurrency)
+    for scheme in ('http://', 'https://'):
+        http_client.session.mount(scheme, adapter)
+    client = Client(username, password, account_sid=account_sid, http_client=http_client)
+    if base_url:
+        client.api.base_url = base_url.rstrip('/')
+    return client
 
 
 def _json_or_empty(text):

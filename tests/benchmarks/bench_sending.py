@@ -49,6 +49,7 @@ def numbers(count):
 # -- provider fakes, each in a process of its own so that it does not compete for Odoo's GIL ------------
 
 def serve_fake(factory, latency, connection):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C, fake_server terminates it
     with factory(latency=latency) as fake:
         connection.send(fake.base_url)
         connection.recv()  # the benchmark asks what was received

@@ -1,5 +1,7 @@
 """Shared plumbing of the fake provider servers: a threaded loopback HTTP server run in the background."""
+import contextlib
 import json
+import socket
 import sys
 import threading
 import time
@@ -26,6 +28,24 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # kept-alive client connections must not hold up shutdown
     request_queue_size = 1024  # benchmarks open hundreds of connections at once
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections = set()
+
+    def process_request(self, request, client_address):
+        self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """Hang up on kept-alive clients, as a server that goes away does."""
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request, client_address):
         # A client that gave up (read timeout) hangs up before the late answer is written.
@@ -84,6 +104,7 @@ class FakeServer:
 
     def __exit__(self, *exc_info):
         self._httpd.shutdown()
+        self._httpd.close_connections()
         self._httpd.server_close()
 
     @property
