@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.urls import urljoin
 
 from ..providers import PROVIDERS, ProviderConfig, ProviderError
+from ..tools.jobs import commit_progress
 from ..tools.keywords import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, keyword_of
 from ..tools.routing import Route, Router
 
@@ -273,14 +274,20 @@ class SmsGatewayBridge(models.Model):
                             self.name, len(reports) - len(known))
         self.env['sms.delivery.report']._store(self, known)._apply()
 
-    def _pull_reports(self):
-        """Collect the reports the provider keeps for us; they are returned stored, not applied."""
-        try:
-            reports = self._provider().pull_reports()
-        except ProviderError as error:
-            _logger.warning("SMS gateway %s: delivery reports not collected: %s", self.name, error)
-            return self.env['sms.delivery.report']
-        return self.env['sms.delivery.report']._store(self, self._known(reports or []))
+    def _pull_reports(self, max_pages=50):
+        """Collect the reports the provider keeps for us, page after page until none is left;
+        each page is stored and committed before the next is read, and applied later."""
+        provider = self._provider()
+        for _page in range(max_pages):
+            try:
+                reports = provider.pull_reports()
+            except ProviderError as error:
+                _logger.warning("SMS gateway %s: delivery reports not collected: %s", self.name, error)
+                return
+            if not reports:
+                return
+            self.env['sms.delivery.report']._store(self, self._known(reports))
+            commit_progress(self.env, len(reports))
 
     def _fetch_reports(self, messages):
         """Ask the provider the status of ``messages`` and apply it."""

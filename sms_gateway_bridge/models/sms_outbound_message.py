@@ -17,6 +17,7 @@ CLAIM_RECOVERY_DELAY = 120
 INTERRUPTED = _lt("the worker sending it stopped before recording the provider's answer, "
                   "and the provider cannot be asked whether it got the message.")
 RETENTION_DAYS = 180
+REPORTS_PER_RUN = 20000  # stored delivery reports the polling job applies per run
 
 # Forward-only: a message only moves to a state of higher rank. "No delivery report" gives up
 # waiting without being final: a late report may still say delivered or failed.
@@ -205,8 +206,7 @@ class SmsOutboundMessage(models.Model):
         commit_progress(self.env)
         for bridge in self._polled_bridges():
             bridge._pull_reports()
-            commit_progress(self.env)  # what was read is stored before anything else
-        self.env['sms.delivery.report'].sudo().search([])._apply()
+        self.env['sms.delivery.report'].sudo().search([], limit=REPORTS_PER_RUN)._apply()
         commit_progress(self.env)
         self._poll_waiting()
         self._give_up_waiting()

@@ -14,8 +14,17 @@ TWILIO_SENDER = '+15005550006'  # Twilio's test sender that passes validation
 INFOBIP_KEY = 'infobip-api-key'
 
 
-class BridgeMixin:
-    """Fake Twilio and Infobip servers and bridges to them, fresh for every test."""
+class FakeProvidersMixin:
+    """Fake Twilio and Infobip servers, fresh for every test."""
+
+    def setUp(self):
+        super().setUp()
+        self.twilio = self.enterContext(FakeTwilio(TWILIO_SID, TWILIO_TOKEN))
+        self.infobip = self.enterContext(FakeInfobip(INFOBIP_KEY))
+
+
+class BridgeMixin(FakeProvidersMixin):
+    """Bridges to the fake providers, and SMS to send through them."""
 
     @classmethod
     def setUpClass(cls):
@@ -25,11 +34,6 @@ class BridgeMixin:
         # Odoo's test framework raises shorter request timeouts to 10 seconds
         cls.env['ir.config_parameter'].set_param('sms_gateway_bridge.request_timeout', 10)
         cls.env['ir.config_parameter'].set_param('sms.session.batch.size', 500)
-
-    def setUp(self):
-        super().setUp()
-        self.twilio = self.enterContext(FakeTwilio(TWILIO_SID, TWILIO_TOKEN))
-        self.infobip = self.enterContext(FakeInfobip(INFOBIP_KEY))
 
     def _bridge(self, provider, **values):
         defaults = {
