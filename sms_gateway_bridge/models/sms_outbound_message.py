@@ -92,6 +92,13 @@ class SmsOutboundMessage(models.Model):
 
     _sms_uuid_unique = models.Constraint('unique(sms_uuid)', "One outbound message per SMS.")
 
+    @api.model
+    def _new_attempt_values(self):
+        """What a message forgets of its previous attempt when it is sent again."""
+        return {'state': 'pending', 'failure': False, 'error_code': False, 'error_message': False,
+                'needs_review': False, 'provider_message_id': False, 'segments': 0, 'price': 0.0,
+                'price_currency': False, 'sent_date': False, 'done_date': False, 'last_poll_date': False}
+
     def _lock(self, skip_locked=False):
         """Row-lock these messages until the end of the transaction; return those locked."""
         if not self:

@@ -47,6 +47,25 @@ class SmsSms(models.Model):
 
     # sending ----------------------------------------------------------------------------
 
+    def resend_failed(self):
+        routed = self.browse().concat(*self.filtered(
+            lambda sms: sms.state == 'error' and not sms.to_delete)._group_by_bridge().values())
+        if not routed:
+            return super().resend_failed()
+        super(SmsSms, self - routed).resend_failed()
+        routed.action_set_outgoing()
+        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'title': self.env._("Queued"),
+                'message': self.env._("%(count)s SMS Text Messages will be sent again through their SMS gateway "
+                                      "in a moment.", count=len(routed)),
+                'type': 'success',
+            },
+        }
+
     def send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
         """SMS that a bridge serves leave only through the queue job, which claims and commits them
         before calling the provider: sending them here, inside a transaction that may still be
@@ -112,14 +131,23 @@ class SmsSms(models.Model):
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _claim_for_bridges(self):
-        """Hand the SMS a bridge serves to it as pending outbound messages."""
+        """Hand the SMS a bridge serves to it as pending outbound messages. An SMS sent again
+        (retried after a failure) keeps its outbound message, reset for the new attempt."""
         routed = self._group_by_bridge()
         if not routed:
             return self.env['sms.outbound.message']
-        outbound = self.env['sms.outbound.message'].sudo().create([
-            sms._prepare_outbound_values(bridge)
-            for bridge, bridge_sms in routed.items() for sms in bridge_sms
-        ])
+        Outbound = self.env['sms.outbound.message'].sudo()
+        previous = Outbound.search([('sms_uuid', 'in', self.mapped('uuid'))]).grouped('sms_uuid')
+        values_list, outbound = [], Outbound
+        for bridge, bridge_sms in routed.items():
+            for sms in bridge_sms:
+                values = sms._prepare_outbound_values(bridge)
+                if sms.uuid in previous:
+                    previous[sms.uuid].write({**Outbound._new_attempt_values(), **values})
+                    outbound |= previous[sms.uuid]
+                else:
+                    values_list.append(values)
+        outbound |= Outbound.create(values_list)
         # the state is the claim: other workers only take outgoing SMS
         self.browse().concat(*routed.values()).write({'state': 'process'})
         return outbound

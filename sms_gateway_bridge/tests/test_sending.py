@@ -239,3 +239,21 @@ class TestSending(BridgeCase):
         self.assertEqual(set(self._outbound(sms).mapped('state')), {'waiting'})
         created = sorted(r['received_at'] for r in self.twilio.requests if r['method'] == 'POST')
         self.assertGreaterEqual(created[-1] - created[0], 29 / 20 - 0.1, 'at most 20 messages per second')
+
+    def test_failed_sms_sent_again_keeps_its_outbound_message(self):
+        self._bridge('twilio', twilio_auth_token='revoked')
+        sms = self._chatter_sms(self._partner('+32470000113'))
+        self.env['sms.sms']._process_queue()
+        outbound = self._outbound(sms)
+        self.assertEqual((outbound.state, sms.state), ('failed', 'error'))
+
+        self.env['sms.gateway.bridge'].search([]).twilio_auth_token = 'twilio-auth-token'
+        notification = sms.resend_failed()
+        self.assertEqual(notification['params']['type'], 'success')
+        self.assertEqual(sms.state, 'outgoing')
+        self.env['sms.sms']._process_queue()
+
+        self.assertEqual(self._outbound(sms), outbound)
+        self.assertRecordValues(outbound, [{'state': 'waiting', 'failure': False, 'error_code': False}])
+        self.assertEqual(self._sent_to(self.twilio), ['+32470000113'])
+        self.assertEqual(self._notifications(sms).notification_status, 'pending')
