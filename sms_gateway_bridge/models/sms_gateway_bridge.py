@@ -138,6 +138,14 @@ class SmsGatewayBridge(models.Model):
                 sender=sender, bridge=bridge.name,
                 service=self.env._(", nor a Twilio Messaging Service SID (MG...)") if bridge.provider == 'twilio' else ''))
 
+    @api.constrains('provider', 'delivery_report_mode', 'twilio_auth_token')
+    def _check_twilio_webhook_signatures(self):
+        for bridge in self.sudo():
+            if bridge.provider == 'twilio' and bridge.delivery_report_mode != 'polling' and not bridge.twilio_auth_token:
+                raise ValidationError(self.env._(
+                    "Twilio signs its webhooks with the account's Auth Token: give bridge %(bridge)s its Auth Token, "
+                    "or take delivery reports by polling only.", bridge=bridge.name))
+
     @api.constrains('provider', 'base_url', *CREDENTIAL_FIELDS)
     def _check_credentials(self):
         for bridge in self.sudo():

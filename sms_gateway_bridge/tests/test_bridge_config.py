@@ -27,8 +27,10 @@ class TestBridgeConfig(BridgeCase):
             self._bridge('infobip', infobip_api_key=False)
         with self.assertRaisesRegex(ValidationError, 'Base URL'):
             self._bridge('infobip', base_url=False)
-        self._bridge('twilio', twilio_auth_token=False, twilio_api_key_sid='SK' + 'cd' * 16,
-                     twilio_api_key_secret='secret')
+        api_key = {'twilio_auth_token': False, 'twilio_api_key_sid': 'SK' + 'cd' * 16, 'twilio_api_key_secret': 'secret'}
+        self._bridge('twilio', **api_key)
+        with self.assertRaisesRegex(ValidationError, 'Twilio signs its webhooks with the account.s Auth Token'):
+            self._bridge('twilio', delivery_report_mode='both', **api_key)
 
     def test_malformed_credentials(self):
         with self.assertRaisesRegex(ValidationError, "'AC' followed by 32 hexadecimal"):

@@ -257,3 +257,14 @@ class TestSending(BridgeCase):
         self.assertRecordValues(outbound, [{'state': 'waiting', 'failure': False, 'error_code': False}])
         self.assertEqual(self._sent_to(self.twilio), ['+32470000113'])
         self.assertEqual(self._notifications(sms).notification_status, 'pending')
+
+    def test_twilio_api_key(self):
+        key_sid = 'SK' + 'cd' * 16
+        self.twilio.add_api_key(key_sid, 'api-key-secret')
+        bridge = self._bridge('twilio', twilio_auth_token=False, twilio_api_key_sid=key_sid,
+                              twilio_api_key_secret='api-key-secret')
+        self.assertEqual(bridge.action_test_connection()['params']['type'], 'success')
+        sms = self._chatter_sms(self._partner('+32470000114'))
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(self._outbound(sms).state, 'waiting')
+        self.assertTrue(self.twilio.requests[-1]['headers']['authorization'].startswith('Basic '))
