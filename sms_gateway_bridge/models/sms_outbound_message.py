@@ -86,6 +86,7 @@ class SmsOutboundMessage(models.Model):
     segments = fields.Integer(readonly=True)
     price = fields.Float(readonly=True, digits=(16, 5))
     price_currency = fields.Char('Currency', readonly=True)
+    claim_date = fields.Datetime('Queued On', readonly=True, help="When the queue job took the message to send it.")
     sent_date = fields.Datetime('Accepted On', readonly=True, help="When the bridge took the message.")
     done_date = fields.Datetime('Delivered or Failed On', readonly=True)
     last_poll_date = fields.Datetime(readonly=True, help="When the provider was last asked for its status.")
@@ -306,7 +307,7 @@ class SmsOutboundMessage(models.Model):
         self.flush_model()
         self.env.cr.execute(SQL(
             "SELECT id FROM sms_outbound_message WHERE state = 'pending' AND needs_review IS NOT TRUE "
-            "AND create_date <= (now() at time zone 'UTC') - make_interval(secs => %s) "
+            "AND claim_date <= (now() at time zone 'UTC') - make_interval(secs => %s) "
             "FOR NO KEY UPDATE SKIP LOCKED", delay))
         for bridge, messages in self.sudo().browse(row[0] for row in self.env.cr.fetchall()).grouped('bridge_id').items():
             messages._recover(bridge._provider())

@@ -162,4 +162,5 @@ class SmsSms(models.Model):
             'partner_id': self.partner_id.id,
             'mail_message_id': self.mail_message_id.id,
             'origin': 'chatter' if self.mail_message_id else 'other',
+            'claim_date': fields.Datetime.now(),
         }
