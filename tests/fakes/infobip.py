@@ -1,6 +1,6 @@
 """A fake Infobip SMS API (v3 send, reports and logs, v1 reports, account balance, webhooks) for tests.
 
-Contracts and sources: /work/notes/provider_contracts.md. Requests need ``Authorization: App <api_key>``;
+Contracts and sources: tests/fakes/CONTRACTS.md. Requests need ``Authorization: App <api_key>``;
 anything else is 401, with the ApiError body on /sms/3 endpoints and the legacy requestError body elsewhere.
 
 A send (POST /sms/3/messages) whose JSON lacks messages, destinations or content is 400 (E400 with

@@ -1,7 +1,7 @@
 """A fake Twilio REST API (2010-04-01 Messages and Account) that the real twilio SDK talks to unchanged.
 
 Point the SDK at it with ``client.api.base_url = fake.base_url``. Contracts and sources:
-/work/notes/provider_contracts.md.
+tests/fakes/CONTRACTS.md.
 
 Authentication: HTTP Basic with the Account SID and Auth Token, or with an API key SID and secret
 (``add_api_key``); anything else is 401 with code 20003. API keys are Standard keys: Twilio denies them
