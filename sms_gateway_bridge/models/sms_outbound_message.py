@@ -230,7 +230,7 @@ class SmsOutboundMessage(models.Model):
         for bridge in self._polled_bridges():
             due = now - timedelta(minutes=bridge.report_poll_delay)
             messages = self.sudo().search([
-                ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent', 'no_report')),
+                ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent')),
                 ('sent_date', '<=', due), '|', ('last_poll_date', '=', False), ('last_poll_date', '<=', due),
             ], order='last_poll_date asc nulls first, id', limit=limit)
             if messages:
