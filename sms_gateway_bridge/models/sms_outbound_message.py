@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
-from ..providers import FALLBACK_FAILURES, DeliveryState, Failure, OutgoingSms, ProviderError
+from ..providers import FALLBACK_FAILURES, PROVIDERS, DeliveryState, Failure, OutgoingSms, ProviderError
 from ..tools.jobs import commit_progress
 
 _lt = LazyTranslate(__name__)
@@ -52,7 +52,7 @@ class SmsOutboundMessage(models.Model):
     # only the system writes these records, with the bridge's company: no company check to pay for
     bridge_id = fields.Many2one('sms.gateway.bridge', 'Bridge', required=True, readonly=True, index=True,
                                 ondelete='restrict')
-    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related='bridge_id.company_id', store=True, index=True)
     number = fields.Char(required=True, readonly=True)
     body = fields.Text(readonly=True)
     partner_id = fields.Many2one('res.partner', 'Recipient', readonly=True, index='btree_not_null')
@@ -157,7 +157,7 @@ class SmsOutboundMessage(models.Model):
             })
         accepted._notify_accepted()
         for message in unknown:
-            if message.bridge_id._provider().knows_our_message_ids:
+            if PROVIDERS[message.bridge_id.provider].knows_our_message_ids:
                 continue  # left pending: recovery will ask the provider
             message._flag_for_review(results[message.sms_uuid].error_message)
         for message in failed:

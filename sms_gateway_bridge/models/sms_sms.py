@@ -156,7 +156,6 @@ class SmsSms(models.Model):
         return {
             'sms_uuid': self.uuid,
             'bridge_id': bridge.id,
-            'company_id': bridge.company_id.id,
             'number': self.number,
             'body': self.body,
             'partner_id': self.partner_id.id,

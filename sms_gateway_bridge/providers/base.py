@@ -44,10 +44,6 @@ class DeliveryState(enum.Enum):
     DELIVERED = 'delivered'  # on the handset
     FAILED = 'failed'        # will never be delivered
 
-    @property
-    def final(self):
-        return self in (DeliveryState.DELIVERED, DeliveryState.FAILED)
-
 
 @dataclass(frozen=True)
 class ProviderConfig:
