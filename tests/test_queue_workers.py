@@ -17,7 +17,7 @@ from tests.fakes.twilio import FakeTwilio
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 TWILIO_SID, TWILIO_TOKEN, INFOBIP_KEY = 'AC' + '42' * 16, 'twilio-token', 'infobip-key'
-SETTINGS = {'sms.session.batch.size': '10', 'sms_gateway_bridge.claim_recovery_delay': '0'}
+SETTINGS = {'sms_gateway_bridge.queue_batch_size': '10', 'sms_gateway_bridge.claim_recovery_delay': '0'}
 
 
 class Queue:

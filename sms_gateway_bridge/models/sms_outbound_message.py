@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -52,7 +53,7 @@ class SmsOutboundMessage(models.Model):
     # only the system writes these records, with the bridge's company: no company check to pay for
     bridge_id = fields.Many2one('sms.gateway.bridge', 'Bridge', required=True, readonly=True, index=True,
                                 ondelete='restrict')
-    company_id = fields.Many2one(related='bridge_id.company_id', store=True, index=True)
+    company_id = fields.Many2one(related='bridge_id.company_id', store=True, precompute=True)
     number = fields.Char(required=True, readonly=True)
     body = fields.Text(readonly=True)
     partner_id = fields.Many2one('res.partner', 'Recipient', readonly=True, index='btree_not_null')
@@ -79,7 +80,7 @@ class SmsOutboundMessage(models.Model):
     error_code = fields.Char(readonly=True)
     error_message = fields.Text(readonly=True)
     needs_review = fields.Boolean(
-        readonly=True, index=True,
+        readonly=True,
         help="The bridge may or may not have taken this message (no answer, or a worker stopped mid-send) "
              "and cannot be asked: resend it or mark it as sent.")
     provider_message_id = fields.Char('Provider Message ID', readonly=True, index='btree_not_null')
@@ -148,13 +149,8 @@ class SmsOutboundMessage(models.Model):
         accepted = self.filtered(lambda m: results[m.sms_uuid].accepted)
         unknown = self.filtered(lambda m: results[m.sms_uuid].failure is Failure.UNKNOWN_OUTCOME)
         failed = self - accepted - unknown
-        for message in accepted:
-            result = results[message.sms_uuid]
-            message.write({
-                'state': 'waiting', 'sent_date': now,
-                'provider_message_id': result.provider_message_id, 'segments': result.segments,
-                'price': result.price, 'price_currency': result.currency,
-            })
+        accepted._write_grouped([(message, message._accepted_values(results[message.sms_uuid], now))
+                                 for message in accepted])
         accepted._notify_accepted()
         for message in unknown:
             if PROVIDERS[message.bridge_id.provider].knows_our_message_ids:
@@ -168,6 +164,21 @@ class SmsOutboundMessage(models.Model):
                 'error_message': message._error_text(result.error_message),
             })
         failed._notify_failed(at_sending=True)
+
+    def _accepted_values(self, result, now):
+        values = {'state': 'waiting', 'sent_date': now, 'segments': result.segments, 'price': result.price,
+                  'price_currency': result.currency}
+        if result.provider_message_id != self.provider_message_id:
+            values['provider_message_id'] = result.provider_message_id
+        return values
+
+    def _write_grouped(self, values_by_message):
+        """Write ``(message, values)`` pairs with one write per distinct set of values."""
+        ids_by_values = defaultdict(list)
+        for message, values in values_by_message:
+            ids_by_values[tuple(sorted(values.items()))].append(message.id)
+        for values, ids in ids_by_values.items():
+            self.browse(ids).write(dict(values))
 
     def _flag_for_review(self, reason):
         self.write({'needs_review': True, 'error_message': self._error_text(reason)})

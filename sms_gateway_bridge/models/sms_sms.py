@@ -3,8 +3,13 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..providers import PROVIDERS
 from ..tools.jobs import can_commit, commit_progress
 from ..tools.sms_api import SmsApiBridge
+
+# SMS the queue job claims at once: Odoo sends its own SMS in batches of 500 (sms.session.batch.size);
+# bridges take larger ones, each committed before it is sent
+QUEUE_BATCH_SIZE = 2000
 
 
 class SmsSms(models.Model):
@@ -108,7 +113,8 @@ class SmsSms(models.Model):
         # the web client's view of a message shows all its notifications: refresh it once per run
         queue = self.with_context(sms_skip_msg_notification=True)
         messages = self.env['mail.message']
-        batch_size = self._get_send_batch_size()
+        batch_size = int(self.env['ir.config_parameter'].sudo().get_param(
+            'sms_gateway_bridge.queue_batch_size', QUEUE_BATCH_SIZE))
         while sms := queue._lock_queued(batch_size):
             messages |= sms.mail_message_id
             outbound = sms._claim_for_bridges()
@@ -155,6 +161,8 @@ class SmsSms(models.Model):
     def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
+            # a provider that takes our message ids knows this message by its uuid
+            'provider_message_id': self.uuid if PROVIDERS[bridge.provider].knows_our_message_ids else False,
             'bridge_id': bridge.id,
             'number': self.number,
             'body': self.body,

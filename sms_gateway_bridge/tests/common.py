@@ -33,7 +33,6 @@ class BridgeMixin(FakeProvidersMixin):
         cls.env['sms.sms'].search([('state', '=', 'outgoing')]).unlink()  # only what the tests queue
         # Odoo's test framework raises shorter request timeouts to 10 seconds
         cls.env['ir.config_parameter'].set_param('sms_gateway_bridge.request_timeout', 10)
-        cls.env['ir.config_parameter'].set_param('sms.session.batch.size', 500)
 
     def _bridge(self, provider, **values):
         defaults = {
