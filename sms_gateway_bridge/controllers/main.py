@@ -25,15 +25,15 @@ class SmsGatewayWebhook(http.Controller):
     @http.route('/sms_gateway_bridge/<int:bridge_id>/<string:token>/status', type='http', auth='public',
                 methods=['POST'], csrf=False, save_session=False)
     def delivery_report(self, bridge_id, token, **params):
-        bridge, webhook = self._authenticate(bridge_id, token)
-        bridge._receive_reports(self._parse(bridge, bridge._provider().parse_status_callback, webhook))
+        bridge, provider, webhook = self._authenticate(bridge_id, token)
+        bridge._receive_reports(self._parse(bridge, provider.parse_status_callback, webhook))
         return request.make_response('OK')
 
     @http.route('/sms_gateway_bridge/<int:bridge_id>/<string:token>/inbound', type='http', auth='public',
                 methods=['POST'], csrf=False, save_session=False)
     def inbound_message(self, bridge_id, token, **params):
-        bridge, webhook = self._authenticate(bridge_id, token)
-        bridge._receive_inbound(self._parse(bridge, bridge._provider().parse_inbound, webhook))
+        bridge, provider, webhook = self._authenticate(bridge_id, token)
+        bridge._receive_inbound(self._parse(bridge, provider.parse_inbound, webhook))
         if bridge.provider == 'twilio':  # Twilio answers the sender with the TwiML it gets back
             return request.make_response(TWIML_EMPTY, headers=[('Content-Type', 'text/xml')])
         return request.make_response('OK')
@@ -58,9 +58,10 @@ class SmsGatewayWebhook(http.Controller):
             query=httprequest.args.to_dict(),
             headers=dict(httprequest.headers),
         )
-        if not bridge._provider().is_authentic(webhook):
+        provider = bridge._provider()
+        if not provider.is_authentic(webhook):
             self._refuse(httprequest, token)
-        return bridge, webhook
+        return bridge, provider, webhook
 
     @staticmethod
     def _refuse(httprequest, token):

@@ -255,7 +255,7 @@ class SmsOutboundMessage(models.Model):
             expired = self.sudo().search([
                 ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent')),
                 ('sent_date', '<', fields.Datetime.now() - timedelta(
-                    hours=bridge.validity_hours or bridge._provider().validity_hours)),
+                    hours=bridge.validity_hours or PROVIDERS[bridge.provider].validity_hours)),
             ])
             expired._lock(skip_locked=True).write({'state': 'no_report'})
         commit_progress(self.env)
@@ -348,7 +348,7 @@ class SmsOutboundMessage(models.Model):
     def action_resend(self):
         """Send again messages whose fate is unknown: the administrator checked they never arrived."""
         self.filtered('needs_review')._requeue()
-        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+        self.env['sms.sms']._wake_queue()
 
     def action_mark_sent(self):
         """Record as accepted messages whose fate is unknown: the administrator checked they arrived."""

@@ -45,6 +45,13 @@ class SmsSms(models.Model):
                 ids_by_bridge_id[bridge_id].append(sms.id)
         return {bridges.browse(bridge_id): self.browse(ids) for bridge_id, ids in ids_by_bridge_id.items()}
 
+    def _routed(self):
+        """The SMS of ``self`` that a bridge serves."""
+        return self.browse().concat(*self._group_by_bridge().values())
+
+    def _wake_queue(self):
+        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+
     def _split_by_api(self):
         # Odoo's providers (IAP, sms_twilio) send per company, with that company's account.
         for company, sms in self.grouped('company_id').items():
@@ -53,13 +60,12 @@ class SmsSms(models.Model):
     # sending ----------------------------------------------------------------------------
 
     def resend_failed(self):
-        routed = self.browse().concat(*self.filtered(
-            lambda sms: sms.state == 'error' and not sms.to_delete)._group_by_bridge().values())
+        routed = self.filtered(lambda sms: sms.state == 'error' and not sms.to_delete)._routed()
         if not routed:
             return super().resend_failed()
         super(SmsSms, self - routed).resend_failed()
         routed.action_set_outgoing()
-        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+        self._wake_queue()
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
@@ -75,11 +81,10 @@ class SmsSms(models.Model):
         """SMS that a bridge serves leave only through the queue job, which claims and commits them
         before calling the provider: sending them here, inside a transaction that may still be
         rolled back or retried, could send them twice. Wake the job up instead."""
-        routed = self.filtered(lambda sms: sms.state == 'outgoing')._group_by_bridge()
-        routed_sms = self.browse().concat(*routed.values())
-        if routed_sms:
-            self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
-        return super(SmsSms, self - routed_sms).send(
+        routed = self.filtered(lambda sms: sms.state == 'outgoing')._routed()
+        if routed:
+            self._wake_queue()
+        return super(SmsSms, self - routed).send(
             unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
 
     def _send_with_api(self, sms_api, unlink_failed=False, unlink_sent=True, raise_exception=False):
@@ -95,13 +100,13 @@ class SmsSms(models.Model):
         outgoing._claim_for_bridges()._send_through_bridges()
         super(SmsSms, outgoing.filtered(lambda sms: sms.state == 'outgoing')).send()
 
-    def _sms_api_result(self):
-        """This SMS's outcome as Odoo's SMS API reports it (see SmsApi._send_sms_batch)."""
-        if self.state in ('pending', 'sent'):
-            return {'uuid': self.uuid, 'state': 'success'}
-        outbound = self.env['sms.outbound.message'].sudo().search([('sms_uuid', '=', self.uuid)])
-        return {'uuid': self.uuid, 'state': self.failure_type or 'unknown',
-                'failure_reason': outbound.error_message or False}
+    def _sms_api_results(self):
+        """The outcome of these SMS as Odoo's SMS API reports it (see SmsApi._send_sms_batch)."""
+        reasons = {message.sms_uuid: message.error_message for message in self.env['sms.outbound.message'].sudo()
+                   .search([('sms_uuid', 'in', self.mapped('uuid'))])}
+        return [{'uuid': sms.uuid, 'state': 'success'} if sms.state in ('pending', 'sent') else
+                {'uuid': sms.uuid, 'state': sms.failure_type or 'unknown', 'failure_reason': reasons.get(sms.uuid) or False}
+                for sms in self]
 
     @api.model
     def _process_queue(self):

@@ -10,7 +10,7 @@ class SmsApiBridge(SmsApiBase):
         uuids = [number['uuid'] for message in messages for number in message['numbers']]
         sms_all = self.env['sms.sms'].sudo().search([('uuid', 'in', uuids)])
         sms_all._send_immediately()
-        results = [sms._sms_api_result() for sms in sms_all]
+        results = sms_all._sms_api_results()
         known = set(sms_all.mapped('uuid'))
         unknown = []
         for message in messages:
