@@ -23,7 +23,7 @@ class SmsDeliveryReport(models.Model):
     _order = 'id'
 
     bridge_id = fields.Many2one('sms.gateway.bridge', required=True, ondelete='cascade', index=True)
-    sms_uuid = fields.Char('SMS UUID', index='btree_not_null')
+    attempt_id = fields.Char(index='btree_not_null')
     provider_message_id = fields.Char(required=True)
     state = fields.Selection([(state.value, state.name.title()) for state in DeliveryState], required=True)
     failure = fields.Selection(selection=lambda self: self.env['sms.outbound.message']._fields['failure'].selection)
@@ -37,7 +37,7 @@ class SmsDeliveryReport(models.Model):
     def _store(self, bridge, reports):
         return self.sudo().create([{
             'bridge_id': bridge.id,
-            'sms_uuid': report.uuid,
+            'attempt_id': report.attempt_id,
             'provider_message_id': report.provider_message_id,
             'state': report.state.value,
             'failure': report.failure.value if report.failure else False,
@@ -59,21 +59,22 @@ class SmsDeliveryReport(models.Model):
             "SELECT id FROM sms_delivery_report WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)))
         reports = self.browse(row[0] for row in self.env.cr.fetchall())
         messages = reports._messages()
-        by_uuid = messages.grouped('sms_uuid')
-        by_provider_id = {(m.bridge_id.id, m.provider_message_id): m for m in messages if m.provider_message_id}
+        by_attempt = {m.attempt_id: m for m in messages if m.attempt_id}
+        by_provider_id = {m.provider_message_id: m for m in messages if m.provider_message_id}
         updates = []
         for report in reports:
-            message = by_uuid.get(report.sms_uuid) or by_provider_id.get((report.bridge_id.id, report.provider_message_id))
+            message = by_attempt.get(report.attempt_id) or by_provider_id.get(report.provider_message_id)
             if message and message.state != 'pending':
                 updates.append((message, report))
         self.env['sms.outbound.message']._apply_reports(updates)
         self.browse(report.id for _message, report in updates).unlink()
 
     def _messages(self):
+        # attempt ids and provider message ids are unique across bridges: two bridges on one provider
+        # account may collect each other's reports
         return self.env['sms.outbound.message'].sudo().search([
-            '|', ('sms_uuid', 'in', [uuid for uuid in self.mapped('sms_uuid') if uuid]),
-            '&', ('bridge_id', 'in', self.bridge_id.ids),
-            ('provider_message_id', 'in', self.filtered(lambda r: not r.sms_uuid).mapped('provider_message_id')),
+            '|', ('attempt_id', 'in', [attempt for attempt in self.mapped('attempt_id') if attempt]),
+            ('provider_message_id', 'in', self.mapped('provider_message_id')),
         ])
 
     @api.autovacuum

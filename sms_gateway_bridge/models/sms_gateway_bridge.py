@@ -261,26 +261,11 @@ class SmsGatewayBridge(models.Model):
 
     # delivery reports and inbound messages ---------------------------------------------------
 
-    def _known(self, reports):
-        """The reports of ``reports`` that concern messages of this bridge."""
-        uuids = {report.uuid for report in reports if report.uuid}
-        provider_ids = {report.provider_message_id for report in reports if not report.uuid}
-        messages = self.env['sms.outbound.message'].sudo().search([
-            ('bridge_id', '=', self.id), '|', ('sms_uuid', 'in', list(uuids)),
-            ('provider_message_id', 'in', list(provider_ids)),
-        ])
-        known_uuids, known_ids = set(messages.mapped('sms_uuid')), set(messages.mapped('provider_message_id'))
-        return [report for report in reports
-                if (report.uuid in known_uuids if report.uuid else report.provider_message_id in known_ids)]
-
     def _receive_reports(self, reports):
-        """Store then apply delivery reports; reports of messages we never sent are only logged."""
+        """Store then apply delivery reports; a report whose message is not known yet (its send is
+        still being recorded) waits for it, see sms.delivery.report."""
         self.ensure_one()
-        known = self._known(reports)
-        if len(known) < len(reports):
-            _logger.warning("SMS gateway %s: %d delivery reports for unknown messages ignored",
-                            self.name, len(reports) - len(known))
-        self.env['sms.delivery.report']._store(self, known)._apply()
+        self.env['sms.delivery.report']._store(self, reports)._apply()
 
     def _pull_reports(self, max_pages=50):
         """Collect the reports the provider keeps for us, page after page until none is left;
@@ -294,7 +279,7 @@ class SmsGatewayBridge(models.Model):
                 return
             if not reports:
                 return
-            self.env['sms.delivery.report']._store(self, self._known(reports))
+            self.env['sms.delivery.report']._store(self, reports)
             commit_progress(self.env, len(reports))
 
     def _fetch_reports(self, messages):

@@ -50,6 +50,10 @@ class SmsOutboundMessage(models.Model):
     _rec_name = 'number'
 
     sms_uuid = fields.Char('SMS UUID', required=True, readonly=True, index=True)
+    attempt_id = fields.Char(
+        'Attempt ID', readonly=True, index=True, copy=False,
+        help="Our id of the latest attempt at sending this message, new at every attempt: the provider "
+             "knows the attempt by it, so that a report of an earlier attempt never applies to a later one.")
     # only the system writes these records, with the bridge's company: no company check to pay for
     bridge_id = fields.Many2one('sms.gateway.bridge', 'Bridge', required=True, readonly=True, index=True,
                                 ondelete='restrict')
@@ -132,7 +136,7 @@ class SmsOutboundMessage(models.Model):
         while todo:
             results = {}
             for bridge, messages in todo.grouped('bridge_id').items():
-                outgoing = [OutgoingSms(m.sms_uuid, m.number, m.body or '') for m in messages]
+                outgoing = messages._outgoing()
                 results.update((result.uuid, result) for result in bridge._provider().send(outgoing))
             retry = todo.filtered(lambda m: results[m.sms_uuid].failure in FALLBACK_FAILURES
                                   and m.bridge_id.fallback_bridge_id.active)
@@ -142,6 +146,9 @@ class SmsOutboundMessage(models.Model):
                              bridge.name, len(messages), bridge.fallback_bridge_id.name)
                 messages.bridge_id = bridge.fallback_bridge_id
             todo = retry
+
+    def _outgoing(self):
+        return [OutgoingSms(m.sms_uuid, m.number, m.body or '', m.attempt_id) for m in self]
 
     def _apply_send_results(self, results):
         """Record what the providers answered; ``results`` maps SMS uuids to SendResult."""
@@ -153,7 +160,7 @@ class SmsOutboundMessage(models.Model):
                                  for message in accepted])
         accepted._notify_accepted()
         for message in unknown:
-            if PROVIDERS[message.bridge_id.provider].knows_our_message_ids:
+            if PROVIDERS[message.bridge_id.provider].can_find_accepted:
                 continue  # left pending: recovery will ask the provider
             message._flag_for_review(results[message.sms_uuid].error_message)
         for message in failed:
@@ -324,12 +331,12 @@ class SmsOutboundMessage(models.Model):
             messages._recover(bridge._provider())
 
     def _recover(self, provider):
-        if not provider.knows_our_message_ids:
+        if not provider.can_find_accepted:
             for message in self:
                 message._flag_for_review(INTERRUPTED)
             return
         try:
-            accepted = provider.find_accepted(self.mapped('sms_uuid'))
+            accepted = provider.find_accepted(self._outgoing(), min(self.mapped('claim_date')))
         except ProviderError as error:
             _logger.warning("SMS gateway %s: interrupted sends not recovered yet: %s", self.bridge_id.name, error)
             return

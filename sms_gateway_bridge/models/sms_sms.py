@@ -1,9 +1,9 @@
+import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..providers import PROVIDERS
 from ..tools.jobs import can_commit, commit_progress
 from ..tools.sms_api import SmsApiBridge
 
@@ -18,6 +18,9 @@ class SmsSms(models.Model):
     company_id = fields.Many2one(
         'res.company', readonly=True, index='btree_not_null',
         help="The company whose SMS gateway bridges send this SMS.")
+    gateway_bridge_id = fields.Many2one(
+        'sms.gateway.bridge', 'SMS Gateway', readonly=True, index='btree_not_null', ondelete='set null',
+        help="The bridge chosen to send this SMS; empty, the company's bridges route it by its number.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -41,8 +44,11 @@ class SmsSms(models.Model):
                    for company in self.company_id}
         ids_by_bridge_id = defaultdict(list)
         for sms in self:
-            if sms.company_id and (bridge_id := routers[sms.company_id].route(sms.number)):
+            if sms.gateway_bridge_id.sudo().active:
+                ids_by_bridge_id[sms.gateway_bridge_id.id].append(sms.id)
+            elif sms.company_id and (bridge_id := routers[sms.company_id].route(sms.number)):
                 ids_by_bridge_id[bridge_id].append(sms.id)
+        bridges = bridges.sudo().browse(ids_by_bridge_id)
         return {bridges.browse(bridge_id): self.browse(ids) for bridge_id, ids in ids_by_bridge_id.items()}
 
     def _routed(self):
@@ -166,8 +172,7 @@ class SmsSms(models.Model):
     def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
-            # a provider that takes our message ids knows this message by its uuid
-            'provider_message_id': self.uuid if PROVIDERS[bridge.provider].knows_our_message_ids else False,
+            'attempt_id': uuid.uuid4().hex,
             'bridge_id': bridge.id,
             'number': self.number,
             'body': self.body,

@@ -57,9 +57,11 @@ class ProviderConfig:
 
 @dataclass(frozen=True)
 class OutgoingSms:
-    uuid: str    # our id, also the provider's message id where the provider lets us choose it
-    number: str  # E.164
+    uuid: str        # our id of the SMS: send results are keyed by it
+    number: str      # E.164
     body: str
+    attempt_id: str  # our id of this attempt at sending it, new at every attempt: the provider's message id
+                     # where the provider lets us choose it, and the reference of its status callbacks
 
 
 @dataclass(kw_only=True)
@@ -87,7 +89,7 @@ class SendResult(Outcome):
 class DeliveryReport(Outcome):
     provider_message_id: str
     state: DeliveryState
-    uuid: str = None  # our id, when the provider gives it back
+    attempt_id: str = None  # our id of the attempt it reports on, when the provider gives it back
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _pool():
 class SmsProvider:
     code = None
     label = None
-    knows_our_message_ids = False  # whether find_accepted() can ask the provider by our message ids
+    can_find_accepted = False  # whether find_accepted() can tell which messages the provider took
     validity_hours = 24  # how long the provider tries to deliver a message
     retry_attempts = 3
     retry_backoff = 0.5  # seconds, doubled at each attempt unless the provider says when
@@ -188,9 +190,11 @@ class SmsProvider:
         """Send ``messages``; return one :class:`SendResult` per message, in any order."""
         raise NotImplementedError
 
-    def find_accepted(self, uuids):
-        """Which of these messages did the provider take? ``{uuid: SendResult}`` for the ones it
-        has; only for providers that know our message ids."""
+    def find_accepted(self, messages, since):
+        """Which of ``messages`` (OutgoingSms whose sending was interrupted, none sent before
+        ``since``, a naive UTC datetime) did the provider take? ``{uuid: SendResult}`` for the ones
+        it has, each of its messages matched to at most one of ours; raise ProviderError when it
+        cannot be asked. Only for providers with ``can_find_accepted``."""
         raise NotImplementedError
 
     def test_connection(self):

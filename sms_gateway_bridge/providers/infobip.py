@@ -49,7 +49,7 @@ REPORTS_PER_PULL = 1000
 class InfobipProvider(SmsProvider):
     code = 'infobip'
     label = 'Infobip'
-    knows_our_message_ids = True
+    can_find_accepted = True
     validity_hours = 48  # Infobip's default validity period
     destinations_per_request = 1000
     max_concurrency = 8
@@ -117,7 +117,7 @@ class InfobipProvider(SmsProvider):
             return [SendResult(sms.uuid, failure=error.failure, error_code=error.code, error_message=error.args[0])
                     for sms in chunk]
         statuses = {answer['messageId']: answer for answer in answer.get('messages', [])}
-        return [self._send_result(sms.uuid, statuses.get(sms.uuid)) for sms in chunk]
+        return [self._send_result(sms, statuses.get(sms.attempt_id)) for sms in chunk]
 
     def _payload(self, chunk):
         delivery = {'webhooks': {'delivery': {'url': self.config.status_url}, 'contentType': 'application/json'}} \
@@ -125,37 +125,40 @@ class InfobipProvider(SmsProvider):
         return {
             'messages': [{
                 'sender': self.config.sender,
-                'destinations': [{'to': sms.number.lstrip('+'), 'messageId': sms.uuid}],
+                'destinations': [{'to': sms.number.lstrip('+'), 'messageId': sms.attempt_id}],
                 'content': {'text': sms.body},
                 **delivery,
             } for sms in chunk],
             'options': {'includeSmsCountInResponse': True},
         }
 
-    def _send_result(self, uuid, answer):
+    def _send_result(self, sms, answer):
         if not answer:
-            return SendResult(uuid, failure=Failure.UNKNOWN_OUTCOME,
+            return SendResult(sms.uuid, failure=Failure.UNKNOWN_OUTCOME,
                               error_message=_lt("Infobip's answer did not mention this message."))
         status = answer.get('status') or {}
         name = status.get('name')
         if status.get('groupName') == 'REJECTED' and name != DUPLICATE_STATUS:
-            return SendResult(uuid, failure=_rejection_failure(name), error_code=name, error_message=_lt(
+            return SendResult(sms.uuid, failure=_rejection_failure(name), error_code=name, error_message=_lt(
                 "Infobip rejected the message: %(status)s (%(description)s).", status=name,
                 description=status.get('description')))
-        # a duplicate message id means Infobip already took this message
-        return SendResult(uuid, provider_message_id=uuid, segments=(answer.get('details') or {}).get('messageCount'))
+        # message ids are new at every attempt: a duplicate means Infobip already took this attempt
+        return SendResult(sms.uuid, provider_message_id=sms.attempt_id,
+                          segments=(answer.get('details') or {}).get('messageCount'))
 
-    def find_accepted(self, uuids):
+    def find_accepted(self, messages, since):
         session = self._session()
+        by_attempt = {sms.attempt_id: sms for sms in messages}
         accepted = {}
-        for ids in split_every(IDS_PER_LOOKUP, uuids):
+        for ids in split_every(IDS_PER_LOOKUP, list(by_attempt)):
             answer = self._retrying(lambda ids=ids: self._request(
                 session, 'GET', '/sms/3/logs', params={'messageId': list(ids), 'limit': len(ids)}))
             for log in answer.get('results', []):
-                if log.get('messageId') in uuids:
+                sms = by_attempt.get(log.get('messageId'))
+                if sms and (log.get('status') or {}).get('groupName') != 'REJECTED':
                     report = self._report(log)
-                    accepted[log['messageId']] = SendResult(
-                        log['messageId'], provider_message_id=log['messageId'], segments=report.segments,
+                    accepted[sms.uuid] = SendResult(
+                        sms.uuid, provider_message_id=sms.attempt_id, segments=report.segments,
                         price=report.price, currency=report.currency)
         return accepted
 
@@ -210,7 +213,7 @@ class InfobipProvider(SmsProvider):
         price = result.get('price') or {}
         segments = result.get('messageCount') or result.get('smsCount')
         return DeliveryReport(
-            result['messageId'], state, uuid=result['messageId'], failure=failure,
+            result['messageId'], state, attempt_id=result['messageId'], failure=failure,
             error_code=(error.get('name') if error.get('id') else name) if failure else None,
             error_message=_lt("Infobip status %(status)s: %(error)s", status=name,
                               error=error.get('description') or status.get('description')) if failure else None,

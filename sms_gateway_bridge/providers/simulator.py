@@ -62,7 +62,7 @@ class SimulatorProvider(SmsProvider):
             failure, reason = REFUSED[suffix]
             return SendResult(sms.uuid, failure=failure, error_code='SIM-%s' % suffix, error_message=reason)
         segments = max(1, -(-len(sms.body) // 160))
-        return SendResult(sms.uuid, provider_message_id='SIM-%s-%s' % (OUTCOMES.get(suffix, 'D'), sms.uuid),
+        return SendResult(sms.uuid, provider_message_id='SIM-%s-%s' % (OUTCOMES.get(suffix, 'D'), sms.attempt_id),
                           segments=segments, price=0.0, currency='EUR')
 
     def test_connection(self):
@@ -73,11 +73,11 @@ class SimulatorProvider(SmsProvider):
 
     @staticmethod
     def _report(message_id):
-        prefix, outcome, uuid = (message_id.split('-', 2) + ['', ''])[:3]
-        if prefix != 'SIM' or outcome not in REPORTS or not uuid:
+        prefix, outcome, attempt_id = (message_id.split('-', 2) + ['', ''])[:3]
+        if prefix != 'SIM' or outcome not in REPORTS or not attempt_id:
             raise ValueError('not a simulator message id: %r' % message_id)
         state, failure, reason = REPORTS[outcome]
-        return DeliveryReport(message_id, state, uuid=uuid, failure=failure,
+        return DeliveryReport(message_id, state, attempt_id=attempt_id, failure=failure,
                               error_code='SIM-%s' % failure.value if failure else None, error_message=reason)
 
     def _post_reports(self, message_ids):

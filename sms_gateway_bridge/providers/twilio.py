@@ -107,7 +107,7 @@ class TwilioProvider(SmsProvider):
         else:
             params['from_'] = self.config.sender
         if self.config.status_url:
-            params['status_callback'] = '%s?%s' % (self.config.status_url, urlencode({'sms': sms.uuid}))
+            params['status_callback'] = '%s?%s' % (self.config.status_url, urlencode({'sms': sms.attempt_id}))
         try:
             message = self._retrying(lambda: self._call(lambda: client.messages.create(**params)))
         except ProviderError as error:
@@ -179,7 +179,7 @@ class TwilioProvider(SmsProvider):
         if not sid or status not in STATUS_STATES:
             raise ValueError('not a Twilio status callback: %s' % sorted(form))
         report = self._report(sid, status, form.get('ErrorCode'), form.get('ErrorMessage'), form.get('NumSegments'))
-        report.uuid = request.query.get('sms')
+        report.attempt_id = request.query.get('sms')
         return [report]
 
     def _report(self, sid, status, error_code, error_message, segments, price=None, price_unit=None):

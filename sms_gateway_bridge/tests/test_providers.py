@@ -32,12 +32,13 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
         self.assertIn('lacks valid authentication credentials', str(current.exception))
 
     def test_infobip_request_refused_as_a_whole_fails_only_its_culprit(self):
-        messages = [OutgoingSms('uuid%d' % index, '+3247000090%d' % index, 'Hello') for index in range(5)]
-        messages[3] = OutgoingSms('uuid3', '+32470000903', '')  # no content: Infobip refuses the request
+        messages = [OutgoingSms('uuid%d' % index, '+3247000090%d' % index, 'Hello', 'try%d' % index)
+                    for index in range(5)]
+        messages[3] = OutgoingSms('uuid3', '+32470000903', '', 'try3')  # no content: Infobip refuses the request
         results = {result.uuid: result for result in self._infobip().send(messages)}
         self.assertEqual([uuid for uuid, result in results.items() if not result.accepted], ['uuid3'])
         self.assertEqual((results['uuid3'].failure, results['uuid3'].error_code), (Failure.MESSAGE, 'E400'))
-        self.assertEqual(sorted(m['messageId'] for m in self.infobip.messages), ['uuid0', 'uuid1', 'uuid2', 'uuid4'])
+        self.assertEqual(sorted(m['messageId'] for m in self.infobip.messages), ['try0', 'try1', 'try2', 'try4'])
 
     def test_infobip_reports(self):
         provider = self._infobip()
@@ -49,7 +50,7 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
             {'messageId': 'c', 'status': {'groupName': 'UNDELIVERABLE', 'name': 'UNDELIVERABLE_NOT_DELIVERED'},
              'error': {'id': 27, 'name': 'EC_ABSENT_SUBSCRIBER', 'groupName': 'HANDSET_ERRORS', 'permanent': False}},
         ]}))
-        self.assertEqual((delivered.uuid, delivered.state, delivered.segments, delivered.price), ('a', DeliveryState.DELIVERED, 2, 0.02))
+        self.assertEqual((delivered.attempt_id, delivered.state, delivered.segments, delivered.price), ('a', DeliveryState.DELIVERED, 2, 0.02))
         self.assertEqual((expired.state, expired.failure, expired.error_code), (DeliveryState.FAILED, Failure.EXPIRED, 'EC_VALIDITY_EXPIRED'))
         self.assertEqual(absent.failure, Failure.MESSAGE, 'an absent subscriber is not a wrong number')
         for payload in ({'results': [{'status': {}}]}, {'results': 'x'}, ['x'], None):
@@ -61,7 +62,7 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
             sender=TWILIO_SENDER, credentials={'account_sid': TWILIO_SID, 'auth_token': TWILIO_TOKEN}))
         [report] = provider.parse_status_callback(webhook(
             form={'MessageSid': 'SM1', 'MessageStatus': 'undelivered', 'ErrorCode': '30006'}, query={'sms': 'u1'}))
-        self.assertEqual((report.uuid, report.provider_message_id, report.state, report.failure, report.error_code),
+        self.assertEqual((report.attempt_id, report.provider_message_id, report.state, report.failure, report.error_code),
                          ('u1', 'SM1', DeliveryState.FAILED, Failure.NUMBER, '30006'))
         for form in ({'MessageSid': 'SM1'}, {'MessageStatus': 'delivered'}, {'MessageSid': 'SM1', 'MessageStatus': 'lost'}):
             with self.subTest(form=form), self.assertRaises(ValueError):
