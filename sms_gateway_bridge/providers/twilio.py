@@ -2,6 +2,8 @@
 import functools
 import json
 import logging
+from collections import defaultdict
+from datetime import timezone
 from urllib.parse import urlencode
 
 import requests
@@ -66,6 +68,7 @@ ACCOUNT_HINTS = {
     30002: _lt("The Twilio account is suspended: contact Twilio support."),
     30034: _lt("Register the sender number for US A2P 10DLC in the Twilio console."),
 }
+LIST_PAGE_SIZE = 1000  # the most Twilio lists in a page
 # https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
 STATUS_STATES = {
     'accepted': DeliveryState.ACCEPTED,
@@ -84,6 +87,7 @@ STATUS_STATES = {
 class TwilioProvider(SmsProvider):
     code = 'twilio'
     label = 'Twilio'
+    can_find_accepted = True
     validity_hours = 10  # Twilio keeps a message queued 36,000 seconds by default
 
     def _client(self):
@@ -112,10 +116,8 @@ class TwilioProvider(SmsProvider):
             message = self._retrying(lambda: self._call(lambda: client.messages.create(**params)))
         except ProviderError as error:
             return SendResult(sms.uuid, failure=error.failure, error_code=error.code, error_message=error.args[0])
-        return SendResult(
-            sms.uuid, provider_message_id=message.sid,
-            segments=int(message.num_segments) if message.num_segments else None,
-            **self._price(message.price, message.price_unit))
+        return SendResult(sms.uuid, provider_message_id=message.sid, segments=_segments(message.num_segments),
+                          **self._price(message.price, message.price_unit))
 
     def _call(self, call):
         self.throttle.wait()
@@ -148,6 +150,39 @@ class TwilioProvider(SmsProvider):
         if price in (None, ''):
             return {}
         return {'price': abs(float(price)), 'currency': unit}
+
+    def find_accepted(self, messages, since):
+        """Twilio's messages to each number since ``since`` with our exact body, oldest first, each
+        taken for one of ours: message SIDs are Twilio's, so the number, sender, body and date are all
+        there is to match on. A message Twilio failed at once was still taken (it has a SID)."""
+        client = self._client()
+        by_number = defaultdict(list)
+        for sms in messages:
+            by_number[sms.number].append(sms)
+        since = since.replace(microsecond=0, tzinfo=timezone.utc)  # Twilio's dates are to the second
+        filters = {'date_sent_after': since.date().isoformat()}  # DateSent> takes a GMT date
+        by_service = self.config.sender.startswith('MG')
+        if not by_service:
+            filters['from_'] = self.config.sender
+
+        def find(number):
+            listed = self._retrying(lambda: self._call(lambda: client.messages.list(
+                to=number, page_size=LIST_PAGE_SIZE, **filters)))
+            taken = [message for message in reversed(listed)
+                     if (message.direction or '').startswith('outbound') and message.date_created >= since
+                     and (not by_service or message.messaging_service_sid == self.config.sender)]
+            accepted = {}
+            for sms in by_number[number]:
+                message = next((message for message in taken if message.body == sms.body), None)
+                if message:
+                    taken.remove(message)
+                    accepted[sms.uuid] = SendResult(
+                        sms.uuid, provider_message_id=message.sid, segments=_segments(message.num_segments),
+                        **self._price(message.price, message.price_unit))
+            return accepted
+
+        return {uuid: result for accepted in self._concurrently(find, list(by_number))
+                for uuid, result in accepted.items()}
 
     def test_connection(self):
         client = self._client()
@@ -193,7 +228,7 @@ class TwilioProvider(SmsProvider):
         return DeliveryReport(
             sid, state, failure=failure, error_code=str(error_code) if error_code else None,
             error_message=error_message if failure else None,
-            segments=int(segments) if segments else None, **self._price(price, price_unit))
+            segments=_segments(segments), **self._price(price, price_unit))
 
     def is_authentic(self, request):
         signature = request.headers.get('X-Twilio-Signature', '')
@@ -220,6 +255,11 @@ def _client(account_sid, username, password, base_url, timeout):
     if base_url:
         client.api.base_url = base_url.rstrip('/')
     return client
+
+
+def _segments(num_segments):
+    """Twilio's segment count, a string, '0' until a Messaging Service has chosen the sender."""
+    return int(num_segments or 0) or None
 
 
 def _json_or_empty(text):

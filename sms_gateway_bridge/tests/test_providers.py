@@ -1,4 +1,6 @@
 """The providers alone, plain Python against the fake servers (the test case only translates their messages)."""
+from datetime import datetime, timedelta, timezone
+
 from odoo.tests import TransactionCase, tagged
 
 from ..providers import DeliveryState, Failure, OutgoingSms, ProviderConfig, ProviderError, WebhookRequest
@@ -68,3 +70,54 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
             with self.subTest(form=form), self.assertRaises(ValueError):
                 provider.parse_status_callback(webhook(form=form))
         self.assertFalse(provider.is_authentic(webhook(form={'MessageSid': 'SM1'})), 'no signature, not authentic')
+
+    def _twilio(self, sender=TWILIO_SENDER, **config):
+        return TwilioProvider(ProviderConfig(
+            sender=sender, credentials={'account_sid': TWILIO_SID, 'auth_token': TWILIO_TOKEN},
+            base_url=self.twilio.base_url, max_per_second=100, **config))
+
+    def test_twilio_finds_the_messages_it_took_after_an_interrupted_send(self):
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+        provider = self._twilio()
+        twins = [OutgoingSms('twin%d' % index, '+15551230001', 'Your code is 1234', 'try%d' % index) for index in range(3)]
+        failed_at_once = OutgoingSms('failed', '+15551230009', 'Hello', 'try-failed')
+        lost = OutgoingSms('lost', '+15551230002', 'Hello', 'try-lost')
+        [first, second, __] = provider.send(twins[:2] + [failed_at_once])
+        self.twilio.settle()  # numbers ending in 9 fail: Twilio took the message all the same
+        # what does not count: the same text before `since`, from another sender, or another text
+        self.twilio.add_message('+15551230001', 'Your code is 1234', from_=TWILIO_SENDER,
+                                created=datetime.now(timezone.utc) - timedelta(days=1))
+        self.twilio.add_message('+15551230002', 'Hello', from_='+15005550099')
+        self.twilio.add_message('+15551230002', 'Hello!', from_=TWILIO_SENDER)
+        self.twilio.requests.clear()
+        found = provider.find_accepted(twins + [failed_at_once, lost], since)
+        self.assertEqual(sorted(found), ['failed', 'twin0', 'twin1'], 'one Twilio message for each of ours, at most')
+        self.assertEqual({found['twin0'].provider_message_id, found['twin1'].provider_message_id},
+                         {first.provider_message_id, second.provider_message_id})
+        self.assertEqual(found['failed'].provider_message_id, self.twilio.messages[2]['sid'])
+        self.assertEqual((found['twin0'].segments, found['twin0'].accepted), (1, True))
+        [query] = [r['query'] for r in self.twilio.requests if r['query']['To'] == ['+15551230001']]
+        self.assertEqual((query['From'], query['DateSent>']), ([TWILIO_SENDER], [since.date().isoformat()]))
+
+    def test_twilio_find_accepted_reads_every_page(self):
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+        sms = OutgoingSms('old', '+15551230003', 'Reminder', 'try1')
+        self._twilio().send([sms])
+        later = datetime.now(timezone.utc) + timedelta(seconds=1)
+        for index in range(1000):  # newer messages to the number fill the first page
+            self.twilio.add_message(sms.number, 'Other %d' % index, from_=TWILIO_SENDER, created=later)
+        self.twilio.requests.clear()
+        found = self._twilio().find_accepted([sms], since)
+        self.assertEqual(found['old'].provider_message_id, self.twilio.messages[0]['sid'])
+        self.assertEqual([r['query'].get('Page') for r in self.twilio.requests], [None, ['1']])
+
+    def test_twilio_find_accepted_with_a_messaging_service_filters_by_number_only(self):
+        service = 'MG' + '1' * 32
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+        ours, others = (OutgoingSms('ours', '+15551230004', 'Hi', 'try1'), OutgoingSms('other', '+15551230005', 'Hi', 'try2'))
+        self._twilio(sender=service).send([ours])
+        self.twilio.add_message(others.number, 'Hi', messaging_service_sid='MG' + '2' * 32)
+        self.twilio.requests.clear()
+        found = self._twilio(sender=service).find_accepted([ours, others], since)
+        self.assertEqual(list(found), ['ours'])
+        self.assertTrue(all('From' not in r['query'] for r in self.twilio.requests))
