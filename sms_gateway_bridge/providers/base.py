@@ -135,6 +135,23 @@ def network_error(provider_label, error):
                              "on the request.", provider=provider_label, error=error), Failure.UNKNOWN_OUTCOME)
 
 
+def server_error(provider_label, status, detail, sending, code=None, retry_after=None):
+    """The ProviderError for an HTTP status of throttling or server trouble (None for others).
+
+    429 and 503 say the provider turned the request away: to retry, or to hand to another bridge.
+    Another 5xx answer to a send may come after the provider acted on it (its own 500, a gateway's
+    502 or 504): of unknown outcome, never sent again blindly. Reads are retried on any 5xx."""
+    if status in (429, 503) or (status >= 500 and not sending):
+        return TransientError(_lt("%(provider)s is unavailable (HTTP %(status)s, %(detail)s).",
+                                  provider=provider_label, status=status, detail=detail),
+                              code=code, retry_after=retry_after)
+    if status >= 500:
+        return ProviderError(_lt("%(provider)s failed while handling the message (HTTP %(status)s, %(detail)s): it "
+                                 "may or may not have taken it.", provider=provider_label, status=status,
+                                 detail=detail), Failure.UNKNOWN_OUTCOME, code)
+    return None
+
+
 def connection_never_made(error):
     """Whether a ``requests`` error proves the request never reached the server."""
     if isinstance(error, requests.ConnectTimeout):

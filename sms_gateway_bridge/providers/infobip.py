@@ -13,7 +13,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .base import (
     DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, network_error,
+    TransientError, network_error, server_error,
 )
 
 _lt = LazyTranslate(__name__)
@@ -74,22 +74,26 @@ class InfobipProvider(SmsProvider):
             response = session.request(method, self._url(path), timeout=self.config.timeout, **kwargs)
         except requests.RequestException as error:
             raise network_error(self.label, error) from error
+        sending = method != 'GET'
         if response.ok:
             try:
                 return response.json()
             except ValueError:
+                if sending:  # it took the request, but its answer says nothing of what it did
+                    raise ProviderError(_lt("Infobip answered with something that is not JSON: it may or may not "
+                                            "have taken the messages."), Failure.UNKNOWN_OUTCOME) from None
                 raise TransientError(_lt("Infobip answered with something that is not JSON.")) from None
-        raise self._error(response)
+        raise self._error(response, sending)
 
-    def _error(self, response):
+    def _error(self, response, sending):
         code, reason = _parse_error(response)
         status = response.status_code
         retry_after = response.headers.get('Retry-After')
-        if status == 429 or status >= 500:
-            return TransientError(
-                _lt("Infobip is unavailable (HTTP %(status)s, %(code)s: %(reason)s).", status=status, code=code,
-                    reason=reason),
-                code=code, retry_after=min(float(retry_after), 30) if (retry_after or '').isdigit() else None)
+        unavailable = server_error(
+            self.label, status, '%s: %s' % (code, reason), sending, code=code,
+            retry_after=min(float(retry_after), 30) if (retry_after or '').isdigit() else None)
+        if unavailable:
+            return unavailable
         if status in (401, 403):
             return ProviderError(_lt(
                 "Infobip refused the API key (HTTP %(status)s, %(code)s: %(reason)s). Check the bridge's API key "

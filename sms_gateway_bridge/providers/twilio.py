@@ -16,8 +16,8 @@ from twilio.rest import Client
 from odoo.tools.translate import LazyTranslate
 
 from .base import (
-    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, network_error,
+    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider, network_error,
+    server_error,
 )
 
 _lt = LazyTranslate(__name__)
@@ -113,29 +113,30 @@ class TwilioProvider(SmsProvider):
         if self.config.status_url:
             params['status_callback'] = '%s?%s' % (self.config.status_url, urlencode({'sms': sms.attempt_id}))
         try:
-            message = self._retrying(lambda: self._call(lambda: client.messages.create(**params)))
+            message = self._retrying(lambda: self._call(lambda: client.messages.create(**params), sending=True))
         except ProviderError as error:
             return SendResult(sms.uuid, failure=error.failure, error_code=error.code, error_message=error.args[0])
         return SendResult(sms.uuid, provider_message_id=message.sid, segments=_segments(message.num_segments),
                           **self._price(message.price, message.price_unit))
 
-    def _call(self, call):
+    def _call(self, call, sending=False):
         self.throttle.wait()
         try:
             return call()
         except TwilioRestException as error:
-            raise self._error(error.status, error.code, error.msg) from error
+            raise self._error(error.status, error.code, error.msg, sending) from error
         except TwilioException as error:  # a page of a list that did not load: (text, response)
             response = error.args[1]
             body = _json_or_empty(response.text)
-            raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0]) from error
+            raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0],
+                              sending) from error
         except requests.RequestException as error:
             raise network_error(self.label, error) from error
 
-    def _error(self, status, code, reason):
-        if status == 429 or status >= 500:
-            return TransientError(_lt("Twilio is unavailable (HTTP %(status)s, error %(code)s: %(reason)s).",
-                                      status=status, code=code, reason=reason), code=code)
+    def _error(self, status, code, reason, sending):
+        unavailable = server_error(self.label, status, 'error %s: %s' % (code, reason), sending, code=code)
+        if unavailable:
+            return unavailable
         failure = ERROR_FAILURES.get(code, Failure.ACCOUNT if status in (401, 403) else Failure.MESSAGE)
         if failure is Failure.ACCOUNT:
             hint = ACCOUNT_HINTS.get(code) or ACCOUNT_HINTS[20003]

@@ -17,9 +17,9 @@ def webhook(form=None, json=None, query=None):
 @tagged('post_install', '-at_install')
 class TestProviders(FakeProvidersMixin, TransactionCase):
 
-    def _infobip(self, api_key=INFOBIP_KEY):
+    def _infobip(self, api_key=INFOBIP_KEY, **config):
         return InfobipProvider(ProviderConfig(sender='InfoSMS', credentials={'api_key': api_key},
-                                              base_url=self.infobip.base_url, max_per_second=100))
+                                              base_url=self.infobip.base_url, max_per_second=100, **config))
 
     def test_infobip_error_shapes(self):
         provider = self._infobip('wrong-key')
@@ -121,3 +121,34 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
         found = self._twilio(sender=service).find_accepted([ours, others], since)
         self.assertEqual(list(found), ['ours'])
         self.assertTrue(all('From' not in r['query'] for r in self.twilio.requests))
+
+    def test_only_refusals_that_prove_nothing_was_sent_are_retried(self):
+        """429 and 503 turn a send away: retried, then handed on; after a 500, 502 or 504 the provider
+        may have taken the message: of unknown outcome, never sent again (read timeouts: test_sending)."""
+        providers = {'twilio': (self._twilio, self.twilio), 'infobip': (self._infobip, self.infobip)}
+        for name, (provider, fake) in providers.items():
+            for status, outcome in ((429, None), (503, None), (500, Failure.UNKNOWN_OUTCOME),
+                                    (502, Failure.UNKNOWN_OUTCOME), (504, Failure.UNKNOWN_OUTCOME)):
+                with self.subTest(provider=name, status=status):
+                    fake.requests.clear()
+                    fake.fail_next(status=status)
+                    [result] = provider().send([OutgoingSms('u1', '+15551230010', 'Hello', 'try-%s' % status)])
+                    self.assertEqual(result.failure, outcome)
+                    self.assertEqual(len(fake.requests), 1 if outcome else 2, 'retried only when turned away')
+            with self.subTest(provider=name, status='503 at every attempt'):
+                fake.fail_next(status=503, count=3)
+                [result] = provider().send([OutgoingSms('u2', '+15551230011', 'Hello', 'try-unavailable')])
+                self.assertEqual(result.failure, Failure.UNAVAILABLE, 'for the fallback bridge')
+
+    def test_reads_are_retried_on_server_errors(self):
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+        provider = self._twilio()
+        sms = OutgoingSms('u1', '+15551230013', 'Hello', 'try1')
+        [sent] = provider.send([sms])
+        for status in (500, 502, 504):
+            with self.subTest(status=status):
+                self.twilio.fail_next_reads(status=status)
+                [report] = provider.fetch_reports([sent.provider_message_id])
+                self.assertEqual(report.state, DeliveryState.ACCEPTED)
+                self.twilio.fail_next_reads(status=status)
+                self.assertEqual(provider.find_accepted([sms], since)['u1'].provider_message_id, sent.provider_message_id)

@@ -29,6 +29,7 @@ import base64
 import operator
 import re
 import uuid
+from collections import deque
 from datetime import date, datetime, timezone
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode
@@ -107,6 +108,7 @@ class FakeTwilio(FakeServer):
         self._by_sid = {}
         self._api_keys = {}
         self._opted_out = set()  # (Twilio number, recipient) pairs
+        self._read_failures = deque()
 
     def add_api_key(self, sid, secret):
         self._api_keys[sid] = secret
@@ -116,6 +118,12 @@ class FakeTwilio(FakeServer):
         default_code, default_message = FAILURES.get(status, (status, HTTPStatus(status).phrase))
         with self._lock:
             self._failures.extend([_error(status, code or default_code, message or default_message)] * count)
+
+    def fail_next_reads(self, status=500, count=1):
+        """Answer the next ``count`` message fetches and lists with a Twilio error."""
+        default_code, default_message = FAILURES.get(status, (status, HTTPStatus(status).phrase))
+        with self._lock:
+            self._read_failures.extend([_error(status, default_code, default_message)] * count)
 
     @staticmethod
     def final_status(number):
@@ -134,6 +142,9 @@ class FakeTwilio(FakeServer):
             if match and request['method'] == method:
                 if match['account'] != self.account_sid:
                     return _error(401, 20003, 'Authenticate')
+                failure = view in (self._fetch, self._list) and self._pop(self._read_failures)
+                if failure:
+                    return failure
                 return view(request, credentials, **match.groupdict())
         return _error(404, 20404, f"The requested resource {request['path']} was not found")
 
