@@ -7,6 +7,7 @@ A provider registers itself by subclassing :class:`SmsProvider` with a ``code``.
 """
 import enum
 import functools
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from urllib3.exceptions import NewConnectionError
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
 
 PROVIDERS = {}
 
@@ -158,6 +160,27 @@ def connection_never_made(error):
         return True
     reason = getattr(error.args[0], 'reason', None) if error.args else None
     return isinstance(reason, NewConnectionError)
+
+
+def unknown_outcomes(messages, error):
+    """A SendResult of unknown outcome for each of ``messages``, whose sending raised ``error``."""
+    return [SendResult(sms.uuid, failure=Failure.UNKNOWN_OUTCOME,
+                       error_message=_lt("Unexpected error while sending: %(error)s", error=repr(error)))
+            for sms in messages]
+
+
+def guarded(function, on_error):
+    """``function(item)`` for a provider thread, where an unexpected exception (a bug, an answer of
+    an unforeseen shape) is logged and becomes ``on_error(item, error)``, so that one item does not
+    abort the batch of every other."""
+    @functools.wraps(function)
+    def call(item):
+        try:
+            return function(item)
+        except Exception as error:  # noqa: BLE001 -- whatever it is, the other items go on
+            _logger.exception("Unexpected error in an SMS provider call")
+            return on_error(item, error)
+    return call
 
 
 class Throttle:

@@ -16,8 +16,8 @@ from twilio.rest import Client
 from odoo.tools.translate import LazyTranslate
 
 from .base import (
-    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider, network_error,
-    server_error,
+    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider, guarded,
+    network_error, server_error, unknown_outcomes,
 )
 
 _lt = LazyTranslate(__name__)
@@ -102,7 +102,8 @@ class TwilioProvider(SmsProvider):
 
     def send(self, messages):
         client = self._client()
-        return self._concurrently(lambda sms: self._send_one(client, sms), messages)
+        send_one = guarded(lambda sms: self._send_one(client, sms), lambda sms, error: unknown_outcomes([sms], error)[0])
+        return self._concurrently(send_one, messages)
 
     def _send_one(self, client, sms):
         params = {'to': sms.number, 'body': sms.body}
@@ -125,13 +126,24 @@ class TwilioProvider(SmsProvider):
             return call()
         except TwilioRestException as error:
             raise self._error(error.status, error.code, error.msg, sending) from error
-        except TwilioException as error:  # a page of a list that did not load: (text, response)
-            response = error.args[1]
-            body = _json_or_empty(response.text)
-            raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0],
-                              sending) from error
+        except TwilioException as error:
+            raise self._sdk_error(error, sending) from error
         except requests.RequestException as error:
             raise network_error(self.label, error) from error
+
+    def _sdk_error(self, error, sending):
+        """The ProviderError for the SDK's other exceptions: an RFC 9457 problem answer
+        (TwilioServiceException), a page of a list that did not load (text, response), or else."""
+        if isinstance(getattr(error, 'status', None), int):
+            return self._error(error.status, getattr(error, 'code', None),
+                               getattr(error, 'detail', None) or getattr(error, 'title', None), sending)
+        response = error.args[1] if len(error.args) > 1 else None
+        if isinstance(getattr(response, 'status_code', None), int):
+            body = _json_or_empty(getattr(response, 'text', ''))
+            return self._error(response.status_code, body.get('code'), body.get('message') or error.args[0], sending)
+        return ProviderError(
+            _lt("Twilio's library failed without an answer from Twilio: %(error)s", error=repr(error)),
+            Failure.UNKNOWN_OUTCOME if sending else Failure.UNAVAILABLE)
 
     def _error(self, status, code, reason, sending):
         unavailable = server_error(self.label, status, 'error %s: %s' % (code, reason), sending, code=code)
@@ -182,8 +194,14 @@ class TwilioProvider(SmsProvider):
                         **self._price(message.price, message.price_unit))
             return accepted
 
-        return {uuid: result for accepted in self._concurrently(find, list(by_number))
-                for uuid, result in accepted.items()}
+        try:
+            found = self._concurrently(find, list(by_number))
+        except ProviderError:
+            raise
+        except Exception as error:  # an answer of an unforeseen shape: Twilio could not be asked
+            raise ProviderError(_lt("Twilio's messages could not be read: %(error)s", error=repr(error)),
+                                Failure.UNAVAILABLE) from error
+        return {uuid: result for accepted in found for uuid, result in accepted.items()}
 
     def test_connection(self):
         client = self._client()
@@ -200,12 +218,15 @@ class TwilioProvider(SmsProvider):
         def fetch(sid):
             try:
                 message = self._retrying(lambda: self._call(lambda: client.messages(sid).fetch()))
-            except ProviderError as error:
+                return self._report(sid, message.status, message.error_code, message.error_message,
+                                    message.num_segments, message.price, message.price_unit)
+            except ProviderError as error:  # no news of this message, this time
                 _logger.info("Twilio status of %s not fetched: %s", sid, error)
-                return None
-            return self._report(sid, message.status, message.error_code, message.error_message,
-                                message.num_segments, message.price, message.price_unit)
+            except ValueError as error:
+                _logger.warning("Twilio status of %s skipped: %s", sid, error)
+            return None
 
+        fetch = guarded(fetch, lambda sid, error: None)
         return [report for report in self._concurrently(fetch, list(provider_message_ids)) if report]
 
     def parse_status_callback(self, request):
@@ -219,7 +240,9 @@ class TwilioProvider(SmsProvider):
         return [report]
 
     def _report(self, sid, status, error_code, error_message, segments, price=None, price_unit=None):
-        state = STATUS_STATES[status]
+        state = STATUS_STATES.get(status)
+        if state is None:
+            raise ValueError('unknown Twilio status %r' % status)
         failure = None
         if state is DeliveryState.FAILED:
             code = int(error_code) if error_code else None

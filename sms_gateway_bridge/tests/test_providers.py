@@ -1,7 +1,13 @@
 """The providers alone, plain Python against the fake servers (the test case only translates their messages)."""
+import functools
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
+
+from twilio.base.exceptions import TwilioException, TwilioServiceException
 
 from odoo.tests import TransactionCase, tagged
+
+from tests.fakes import infobip as infobip_fake
 
 from ..providers import DeliveryState, Failure, OutgoingSms, ProviderConfig, ProviderError, WebhookRequest
 from ..providers.infobip import InfobipProvider
@@ -152,3 +158,58 @@ class TestProviders(FakeProvidersMixin, TransactionCase):
                 self.assertEqual(report.state, DeliveryState.ACCEPTED)
                 self.twilio.fail_next_reads(status=status)
                 self.assertEqual(provider.find_accepted([sms], since)['u1'].provider_message_id, sent.provider_message_id)
+
+    def test_unknown_statuses_are_no_news_when_polling(self):
+        twilio = self._twilio()
+        [taken, odd] = twilio.send([OutgoingSms('u1', '+15551230020', 'Hi', 't1'), OutgoingSms('u2', '+15551230021', 'Hi', 't2')])
+        self.twilio.messages[1]['status'] = 'partially_delivered'  # documented, but not one we know
+        with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.twilio', 'WARNING'):
+            reports = twilio.fetch_reports([taken.provider_message_id, odd.provider_message_id])
+        self.assertEqual([report.provider_message_id for report in reports], [taken.provider_message_id])
+        with self.assertRaises(ValueError, msg='a webhook still refuses it'):
+            twilio.parse_status_callback(webhook(form={'MessageSid': 'SM1', 'MessageStatus': 'partially_delivered'}))
+
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+        infobip = self._infobip()
+        messages = [OutgoingSms('u3', '+32470000301', 'Hi', 't3'), OutgoingSms('u4', '+32470000302', 'Hi', 't4')]
+        infobip.send(messages)
+        unknown = {'groupId': 9, 'groupName': 'SOMETHING_NEW', 'id': 99, 'name': 'SOMETHING_NEW', 'description': 'New'}
+        with patch.dict(infobip_fake.STATUSES, {'SOMETHING_NEW': unknown}):
+            self.infobip.messages[1]['status'] = 'SOMETHING_NEW'
+            with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.infobip', 'WARNING'):
+                reports = infobip.fetch_reports(['t3', 't4'])
+            self.assertEqual([report.attempt_id for report in reports], ['t3'])
+            with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.infobip', 'WARNING'):
+                self.assertEqual(sorted(infobip.find_accepted(messages, since)), ['u3', 'u4'], 'taken all the same')
+            self.infobip.answer_next(200, {'results': [{'messageId': 't4', 'status': unknown}]})
+            with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.infobip', 'WARNING'):
+                self.assertEqual(infobip.pull_reports(), [])
+
+    def test_twilio_sdk_errors_without_a_response_are_provider_errors(self):
+        provider = self._twilio()
+        problem = TwilioServiceException('https://www.twilio.com/docs/errors/20429', 'Too Many Requests', 429, 20429,
+                                         detail='Slow down')
+        for error, sending, failure in ((problem, True, Failure.UNAVAILABLE), (TwilioException(), True, Failure.UNKNOWN_OUTCOME),
+                                        (TwilioException('page', 'not a response'), False, Failure.UNAVAILABLE)):
+            with self.subTest(error=error), self.assertRaises(ProviderError) as raised:
+                provider._call(functools.partial(_raise, error), sending=sending)
+            self.assertEqual(raised.exception.failure, failure)
+            self.assertIn('Twilio', str(raised.exception))
+
+    def test_an_unforeseen_answer_is_of_unknown_outcome_for_its_messages_only(self):
+        twilio = self._twilio()
+        self.twilio.answer_next(201, {'sid': 'SM' + '0' * 32, 'num_segments': 'many', 'status': 'queued'})
+        with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.base', 'ERROR'):
+            results = {r.uuid: r for r in twilio.send([OutgoingSms('u%d' % i, '+1555123003%d' % i, 'Hi', 't%d' % i)
+                                                       for i in range(3)])}
+        self.assertEqual(sorted(r.failure is Failure.UNKNOWN_OUTCOME for r in results.values()), [False, False, True])
+        self.assertIn('many', str([r.error_message for r in results.values() if r.failure][0]))
+
+        self.infobip.answer_next(200, {'messages': [{'messageId': 't9', 'status': 'odd'}]})
+        with self.assertLogs('odoo.addons.sms_gateway_bridge.providers.base', 'ERROR'):
+            [result] = self._infobip().send([OutgoingSms('u9', '+32470000309', 'Hi', 't9')])
+        self.assertEqual(result.failure, Failure.UNKNOWN_OUTCOME)
+
+
+def _raise(error):
+    raise error
