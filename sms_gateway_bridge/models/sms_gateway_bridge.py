@@ -83,7 +83,8 @@ class SmsGatewayBridge(models.Model):
     inbound_webhook_url = fields.Char(
         'Incoming Message URL', compute='_compute_webhook_urls', groups='base.group_system',
         help="Set it as the incoming message webhook of your number at the provider so that STOP "
-             "replies reach Odoo.")
+             "replies reach Odoo. Twilio bridges take incoming messages only with the Auth Token, "
+             "which signs them.")
     twilio_account_sid = fields.Char('Account SID', groups='base.group_system')
     twilio_auth_token = fields.Char('Auth Token', groups='base.group_system')
     twilio_api_key_sid = fields.Char('API Key SID', groups='base.group_system')
@@ -108,11 +109,13 @@ class SmsGatewayBridge(models.Model):
         for bridge in self:
             bridge.validity_hours = PROVIDERS[bridge.provider].validity_hours if bridge.provider else 24
 
-    @api.depends('webhook_token')
+    @api.depends('webhook_token', 'provider', 'twilio_auth_token')
     def _compute_webhook_urls(self):
         for bridge in self:
             bridge.status_webhook_url = bridge._webhook_url('status')
-            bridge.inbound_webhook_url = bridge._webhook_url('inbound')
+            # Twilio signs incoming messages with the Auth Token: without it, none can be trusted
+            signed = bridge.provider != 'twilio' or bridge.twilio_auth_token
+            bridge.inbound_webhook_url = bridge._webhook_url('inbound') if signed else False
 
     def _webhook_url(self, kind):
         if not self.id or not self.webhook_token:
