@@ -295,7 +295,9 @@ class SmsGatewayBridge(models.Model):
         self.env['sms.delivery.report']._store(self, reports)._apply()
 
     def _receive_inbound(self, inbound_messages):
-        """Opt-out and opt-in keywords from recipients update the phone blacklist."""
+        """Opt-out and opt-in keywords from recipients update the phone blacklist. An opt-in lifts
+        only an opt-out that an opt-out keyword made: never one from a mailing link, an import, an
+        administrator or the provider."""
         blacklist = self.env['phone.blacklist'].sudo()
         for inbound in inbound_messages:
             keyword = keyword_of(inbound.text)
@@ -306,9 +308,10 @@ class SmsGatewayBridge(models.Model):
                 date=fields.Datetime.to_string(fields.Datetime.now()))
             try:
                 if keyword in OPT_OUT_KEYWORDS:
-                    blacklist.add(inbound.number, message=message)
-                else:
-                    blacklist.remove(inbound.number, message=message)
+                    blacklist._add_by_sms_reply(inbound.number, message)
+                elif not blacklist._remove_by_sms_reply(inbound.number, message):
+                    _logger.info("SMS gateway %s: %s from %s refused: it was not opted out by an SMS reply",
+                                 self.name, keyword, inbound.number)
             except UserError as error:
                 _logger.warning("SMS gateway %s: %s from an unusable number %r: %s",
                                 self.name, keyword, inbound.number, error)
