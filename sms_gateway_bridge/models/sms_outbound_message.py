@@ -149,6 +149,7 @@ class SmsOutboundMessage(models.Model):
                 for bridge, messages in todo.grouped('bridge_id').items():
                     provider = bridge._provider()
                     for chunk in split_every(bridge._chunk_size(), messages.ids, self.browse):
+                        provider.throttle.not_before(bridge._reserve_send_window(len(chunk)))
                         chunk._record_send_results(provider.can_find_accepted, {
                             result.uuid: result for result in provider.send(chunk._outgoing())})
                         commit_progress(self.env)
