@@ -27,17 +27,17 @@ class SmsOptOutController(http.Controller):
             'done': done,
         })
 
-    @http.route('/so/<string:code>', type='http', auth='public', methods=['GET'], sitemap=False)
+    @http.route('/so/<string:code>', type='http', auth='public', website=True, methods=['GET'], sitemap=False)
     def sms_optout_page(self, code):
         return self._render(self._trace(code))
 
-    @http.route('/so/<string:code>/unsubscribe', type='http', auth='public', methods=['POST'], sitemap=False)
+    @http.route('/so/<string:code>/unsubscribe', type='http', auth='public', website=True, methods=['POST'], sitemap=False)
     def sms_optout_unsubscribe(self, code, **post):
         trace = self._trace(code)
         trace._sms_optout_unsubscribe()
         return self._render(trace, done='unsubscribed')
 
-    @http.route('/so/<string:code>/resubscribe', type='http', auth='public', methods=['POST'], sitemap=False)
+    @http.route('/so/<string:code>/resubscribe', type='http', auth='public', website=True, methods=['POST'], sitemap=False)
     def sms_optout_resubscribe(self, code, **post):
         trace = self._trace(code)
         trace._sms_optout_resubscribe()
