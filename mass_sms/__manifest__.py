@@ -21,6 +21,7 @@
         'views/sms_consent_entry_views.xml',
         'views/sms_gateway_bridge_views.xml',
         'views/sms_optout_templates.xml',
+        'views/mass_sms_report_views.xml',
         'views/res_config_settings_views.xml',
         'views/mass_sms_menus.xml',
     ],

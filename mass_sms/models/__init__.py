@@ -1,4 +1,5 @@
 from . import mailing_contact
+from . import mailing_list
 from . import mailing_mailing
 from . import mailing_mailing_composer
 from . import mailing_mailing_metrics
@@ -10,3 +11,5 @@ from . import sms_consent_entry
 from . import sms_gateway_bridge
 from . import sms_outbound_message
 from . import sms_sms
+# a view over the tables above: its init() must run after theirs
+from . import mass_sms_report

@@ -26,3 +26,9 @@ class MailingSubscription(models.Model):
             Ledger._record(subscriptions.contact_id.mapped('phone_sanitized'), 'opt_out' if opt_out else 'opt_in',
                            scope=self.env._("Mailing list %s", mailing_list.name),
                            mailing_list_ids=mailing_list.ids)
+
+    @api.model
+    def _record_consent_of_new_rows(self, domain, known_ids=()):
+        """Contacts put on lists through the lists' or contacts' many2many fields skip create():
+        record the subscriptions in ``domain`` that are not among ``known_ids``."""
+        self.search(domain + [('id', 'not in', list(known_ids))])._record_consent()

@@ -35,6 +35,13 @@ class TestMailingMetrics(MassSmsMixin, TransactionCase):
         self.assertEqual(mailing.sms_delivered_ratio, round(100 * 2 / 7, 2))
         self.assertEqual(mailing.sms_bounced_ratio, round(100 * 3 / 7, 2), 'every rate on the same base')
 
+        report = self.env['mass.sms.report'].search([('mailing_id', '=', mailing.id)])
+        self.assertEqual(len(report), 7)
+        for measure, metric in (('sent', 'sms_sent'), ('delivered', 'sms_delivered'), ('bounced', 'sms_bounced'),
+                                ('exception', 'sms_exception'), ('opted_out', 'sms_opted_out'),
+                                ('clicked', 'sms_clicked')):
+            self.assertEqual(sum(report.mapped(measure)), mailing[metric], 'Reporting adds up to %s' % metric)
+
         sent_contacts = self.env['mailing.trace'].search(mailing.action_view_sms_sent()['domain'])
         self.assertEqual(sorted(sent_contacts.mapped('sms_number')), sorted(log.filtered('sent_date').mapped('number')))
 

@@ -9,7 +9,7 @@ class TestMailingSending(MassSmsMixin, TransactionCase):
     def test_mailing_reaches_each_contact_once_through_its_bridge(self):
         twilio = self._bridge('twilio', destination_prefixes='1')
         infobip = self._bridge('infobip', is_company_default=True)
-        mailing = self._mailing(['+32470000701', '+32470000702', '+14155550703'])
+        mailing = self._mailing(['+32470000701', '+32470000702', '+14155550703'], sms_allow_unsubscribe=False)
 
         mailing.action_send_sms()
         self.env['sms.sms']._process_queue()

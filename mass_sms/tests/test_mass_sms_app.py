@@ -9,6 +9,28 @@ class TestMassSmsApp(HttpCase):
         self.assertEqual(root.name, 'Mass SMS')
         self.assertFalse(self.env.ref('mass_mailing_sms.mass_mailing_sms_menu_root').active)
         self.assertIn(self.env.ref('mass_mailing_sms.mass_mailing_sms_menu_mass_sms'), root.child_id)
+        apps = self.env['ir.module.module'].search([('application', '=', True), ('state', '=', 'installed')])
+        self.assertIn('mass_sms', apps.mapped('name'))
+        self.assertNotIn('mass_mailing_sms', apps.mapped('name'), 'one SMS app in Apps')
+        self.assertEqual(self.env.ref('mass_mailing_sms.mass_mailing_sms_menu_reporting').action,
+                         self.env.ref('mass_sms.mass_sms_report_action'))
+
+    def test_seed_labels(self):
+        form = self.env['mailing.mailing'].with_context(default_mailing_type='sms').get_view(
+            self.env.ref('mass_mailing.view_mail_mass_mailing_form').id)['arch']
+        self.assertIn('This will send the SMS Text Message to all recipients. Do you still want to proceed?', form)
+        self.assertNotIn('bzzzzz', form)
+        for warning in ('SMS Text Message(s) have been ignored and will not be sent.',
+                        'SMS Text Message(s) are in queue and will be sent soon.',
+                        'SMS Text Message(s) could not be sent.'):
+            self.assertIn(warning, form)
+        self.assertIn('fa-comment-o', form)
+        self.assertIn('name="sms_template_id"', form)
+        self.assertEqual(self.env.ref('mass_mailing_sms.utm_medium_sms').name, 'SMS Text Message')
+        contacts = self.env['mailing.contact'].with_context(mailing_sms=True).get_view(
+            self.env.ref('mass_mailing.mailing_contact_view_tree').id)['arch']
+        for field in ('email', 'is_blacklisted', 'message_bounce'):
+            self.assertRegex(contacts, r'name="%s"[^>]*column_invisible="context.get\('mailing_sms'\)"' % field)
 
     def test_tour_open_mass_sms_app(self):
         self.start_tour('/odoo', 'mass_sms_open_app', login='admin')

@@ -33,7 +33,7 @@ registry.category("web_tour.tours").add("mass_sms_marketer_send", {
         {
             content: "A character outside GSM-7 turns the encoding to UCS-2",
             trigger: ".o_field_widget[name=body_plaintext] textarea",
-            run: "edit Hello {{ object.name }} 😀",
+            run: "edit Привет {{ object.name }}",
         },
         {
             trigger: ".o_mass_sms_counter_summary:contains('UCS-2')",
