@@ -42,6 +42,9 @@ class TestMailingMetrics(MassSmsMixin, TransactionCase):
                                 ('clicked', 'sms_clicked')):
             self.assertEqual(sum(report.mapped(measure)), mailing[metric], 'Reporting adds up to %s' % metric)
 
+        delivered = log.filtered(lambda message: message.number == '+32470003010')
+        self.assertEqual(delivered.mailing_recipient, 'Contact 3010', 'the outbound log names the mailing contact')
+
         sent_contacts = self.env['mailing.trace'].search(mailing.action_view_sms_sent()['domain'])
         self.assertEqual(sorted(sent_contacts.mapped('sms_number')), sorted(log.filtered('sent_date').mapped('number')))
 
