@@ -15,11 +15,12 @@ class SmsOptOutController(http.Controller):
         return trace
 
     def _render(self, trace, done=None):
-        request.update_context(lang=trace._sms_optout_lang())
+        if lang := trace._sms_optout_lang():
+            request.update_context(lang=lang)
         mailing = trace._sms_optout_mailing()
         return request.render('mass_sms.sms_optout_page', {
             'code': trace.sms_code,
-            'company': request.env.company.sudo(),
+            'company': trace._sms_optout_company().sudo(),
             'lists': mailing.contact_list_ids,
             'number_end': trace.sms_number[-4:],
             'subscribed': trace._sms_optout_is_subscribed(),

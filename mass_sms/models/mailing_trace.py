@@ -36,9 +36,13 @@ class MailingTrace(models.Model):
         return self.mass_mailing_id.sudo()
 
     def _sms_optout_lang(self):
+        """The recipient's language when their record has one; else the page follows the browser's."""
         record = self.env[self.model].sudo().browse(self.res_id).exists() if self.model in self.env else None
         lang = record and (('lang' in record and record.lang) or ('partner_id' in record and record.partner_id.lang))
-        return lang or self._sms_optout_mailing().create_uid.lang or self.env.company.partner_id.lang
+        return lang if lang and self.env['res.lang']._get_data(code=lang).id else False
+
+    def _sms_optout_company(self):
+        return self._sms_optout_mailing().user_id.company_id or self.env.company
 
     def _sms_optout_subscriptions(self):
         lists = self._sms_optout_mailing().contact_list_ids

@@ -23,6 +23,7 @@ class SmsOutboundMessage(models.Model):
             if trace and trace.model in self.env:
                 message.mailing_recipient = self.env[trace.model].sudo().browse(trace.res_id).exists().display_name
 
-    def _notify_failed(self, at_sending):
+    def _notify_failed(self, *args, **kwargs):
         # a recipient who opted out at the provider replied STOP there
-        return super(SmsOutboundMessage, self.with_context(sms_consent_channel='reply'))._notify_failed(at_sending)
+        return super(SmsOutboundMessage, self.with_context(sms_consent_channel='reply'))._notify_failed(
+            *args, **kwargs)

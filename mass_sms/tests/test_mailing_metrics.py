@@ -42,6 +42,9 @@ class TestMailingMetrics(MassSmsMixin, TransactionCase):
                                 ('clicked', 'sms_clicked')):
             self.assertEqual(sum(report.mapped(measure)), mailing[metric], 'Reporting adds up to %s' % metric)
 
+        stop = self.env['sms.consent.entry'].search([('number', '=', '+15005550004'), ('consent', '=', 'opt_out')])
+        self.assertEqual((stop.consent, stop.channel), ('opt_out', 'reply'),
+                         'a number that replied STOP at the provider is in the consent ledger')
         delivered = log.filtered(lambda message: message.number == '+32470003010')
         self.assertEqual(delivered.mailing_recipient, 'Contact 3010', 'the outbound log names the mailing contact')
 
