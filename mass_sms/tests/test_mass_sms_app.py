@@ -35,3 +35,15 @@ class TestMassSmsApp(HttpCase):
 
     def test_tour_open_mass_sms_app(self):
         self.start_tour('/odoo', 'mass_sms_open_app', login='admin')
+
+    def test_settings_block_and_no_iap_purchase_with_a_gateway(self):
+        arch = self.env['res.config.settings'].get_view(self.env.ref('base.res_config_settings_view_form').id)['arch']
+        self.assertIn('name="mass_sms"', arch)
+        self.assertIn('name="mass_sms_default_gateway_id"', arch)
+        self.assertRegex(arch, r'name="iap_buy_more_credits"[^>]*invisible="sms_gateway_serves_company"')
+        self.assertTrue(self.env['res.config.settings'].create({}).sms_gateway_serves_company,
+                        'the demo Simulator gateway serves the company')
+        bridge = self.env['sms.gateway.bridge'].search([], limit=1)
+        self.env['res.config.settings'].create({'mass_sms_default_gateway_id': bridge.id}).execute()
+        self.assertEqual(self.env['mailing.mailing'].create(
+            {'subject': 'Default gateway', 'mailing_type': 'sms', 'body_plaintext': 'Hi'}).sms_gateway_bridge_id, bridge)
