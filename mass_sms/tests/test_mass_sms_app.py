@@ -25,6 +25,11 @@ class TestMassSmsApp(HttpCase):
                         'SMS Text Message(s) could not be sent.'):
             self.assertIn(warning, form)
         self.assertIn('fa-comment-o', form)
+        self.assertIn('o_mass_sms_gateway_error', form)
+        kanban = self.env['mailing.mailing'].get_view(
+            self.env.ref('mass_mailing.view_mail_mass_mailing_kanban').id, 'kanban')['arch']
+        self.assertIn('o_mass_sms_kanban_error', kanban)
+        self.assertIn('o_mass_sms_kanban_metrics', kanban)
         self.assertIn('name="sms_template_id"', form)
         self.assertEqual(self.env.ref('mass_mailing_sms.utm_medium_sms').name, 'SMS Text Message')
         contacts = self.env['mailing.contact'].with_context(mailing_sms=True).get_view(
