@@ -47,6 +47,13 @@ class TestOptOut(MassSmsMixin, HttpCase):
             lambda sub: sub.contact_id.phone_sanitized == '+32470001011')
 
         page = self.url_open('/so/%s' % code)
+        self.assertIn('YourCompany', page.text)
+        company = self.env.company
+        self.assertEqual('company_logo' in page.text, not company.uses_default_logo,
+                         'the company\'s logo, never the "Your logo" placeholder')
+        company.logo = False
+        self.env.flush_all()
+        self.assertNotIn('company_logo', self.url_open('/so/%s' % code).text)
         self.assertIn('Customers', page.text)
         self.assertIn('1011', page.text)
         self.assertIn('Unsubscribe', page.text)
