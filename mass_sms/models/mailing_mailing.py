@@ -21,8 +21,7 @@ class MailingMailing(models.Model):
         default=lambda self: self._default_sms_gateway_bridge(),
         help="Send every SMS of this mailing through this gateway. Empty, each SMS goes through the gateway "
              "that serves its number.")
-    sms_allow_unsubscribe = fields.Boolean(default=lambda self: self.env['ir.config_parameter'].sudo().get_param(
-        'mass_sms.allow_unsubscribe_default', 'True') == 'True')
+    sms_allow_unsubscribe = fields.Boolean(default=lambda self: self._default_sms_allow_unsubscribe())
     company_id = fields.Many2one('res.company', compute='_compute_company_id')
     sms_gateway_summary = fields.Char('Sent Through', compute='_compute_sms_gateway_summary')
     sms_gateway_error = fields.Text('Gateway Error', compute='_compute_sms_gateway_error')
@@ -33,6 +32,10 @@ class MailingMailing(models.Model):
         bridge_id = self.env['ir.config_parameter'].sudo().get_param('mass_sms.default_gateway_id')
         return self.env['sms.gateway.bridge'].sudo().browse(int(bridge_id or 0)).exists().filtered(
             lambda bridge: bridge.company_id == self.env.company)
+
+    @api.model
+    def _default_sms_allow_unsubscribe(self):
+        return self.env['ir.config_parameter'].sudo().get_param('mass_sms.allow_unsubscribe_default', 'True') == 'True'
 
     @api.depends_context('company')
     def _compute_company_id(self):

@@ -9,8 +9,9 @@ class ResConfigSettings(models.TransientModel):
         domain="[('company_id', '=', company_id)]",
         help="New SMS mailings go through this gateway; empty, each SMS goes through the gateway that serves "
              "its number.")
+    # stored as 'True' or 'False': an absent parameter means the default, on
     mass_sms_allow_unsubscribe = fields.Boolean(
-        'Opt-out Link by Default', config_parameter='mass_sms.allow_unsubscribe_default',
+        'Opt-out Link by Default',
         help="New SMS mailings end with a short link to unsubscribe in one tap.")
     sms_gateway_serves_company = fields.Boolean(compute='_compute_sms_gateway_serves_company')
 
@@ -19,3 +20,14 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.sms_gateway_serves_company = bool(self.env['sms.gateway.bridge'].sudo().search_count(
                 [('company_id', '=', settings.company_id.id)], limit=1))
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        values['mass_sms_allow_unsubscribe'] = self.env['mailing.mailing']._default_sms_allow_unsubscribe()
+        return values
+
+    def set_values(self):
+        super().set_values()
+        self.env['ir.config_parameter'].sudo().set_param(
+            'mass_sms.allow_unsubscribe_default', str(self.mass_sms_allow_unsubscribe))

@@ -52,3 +52,12 @@ class TestMassSmsApp(HttpCase):
         self.env['res.config.settings'].create({'mass_sms_default_gateway_id': bridge.id}).execute()
         self.assertEqual(self.env['mailing.mailing'].create(
             {'subject': 'Default gateway', 'mailing_type': 'sms', 'body_plaintext': 'Hi'}).sms_gateway_bridge_id, bridge)
+
+    def test_opt_out_link_default_can_be_turned_off(self):
+        Settings = self.env['res.config.settings']
+        self.assertTrue(Settings.create({}).mass_sms_allow_unsubscribe, 'on by default')
+        Settings.create({'mass_sms_allow_unsubscribe': False}).execute()
+        self.assertFalse(Settings.create({}).mass_sms_allow_unsubscribe)
+        self.assertFalse(self.env['mailing.mailing'].default_get(['sms_allow_unsubscribe'])['sms_allow_unsubscribe'])
+        Settings.create({'mass_sms_allow_unsubscribe': True}).execute()
+        self.assertTrue(self.env['mailing.mailing'].default_get(['sms_allow_unsubscribe'])['sms_allow_unsubscribe'])
