@@ -1,7 +1,7 @@
 {
     'name': 'Mass SMS',
     'summary': 'SMS mailings, metrics and file broadcasts through your own Twilio or Infobip account',
-    'version': '19.0.1.1.0',
+    'version': '19.0.1.0.0',
     'category': 'Marketing/SMS Marketing',
     'sequence': 244,
     'author': 'SMS Suite',
