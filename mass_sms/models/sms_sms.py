@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SmsSms(models.Model):
@@ -7,6 +7,18 @@ class SmsSms(models.Model):
     mailing_test_id = fields.Many2one(
         'mailing.mailing', 'Test of SMS Mailing', readonly=True, index='btree_not_null', ondelete='set null',
         help="A sample of this mailing sent from its Test button: no part of the mailing's sending.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A mailing's SMS leave through the bridges of the mailing's company (its responsible's),
+        also when the mass-mailing job prepares them as OdooBot, in another company."""
+        mailing_ids = {vals['mailing_id'] for vals in vals_list if vals.get('mailing_id') and not vals.get('company_id')}
+        company_by_mailing = {mailing.id: mailing.user_id.company_id.id
+                              for mailing in self.env['mailing.mailing'].sudo().browse(mailing_ids)}
+        for vals in vals_list:
+            if company_by_mailing.get(vals.get('mailing_id')) and not vals.get('company_id'):
+                vals['company_id'] = company_by_mailing[vals['mailing_id']]
+        return super().create(vals_list)
 
     def _prepare_outbound_values(self, bridge):
         values = super()._prepare_outbound_values(bridge)

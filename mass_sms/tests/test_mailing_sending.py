@@ -1,4 +1,4 @@
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import MassSmsMixin
 
@@ -50,3 +50,20 @@ class TestMailingSending(MassSmsMixin, TransactionCase):
         self.assertEqual(self._traces(mailing).failure_type, 'sms_acc')
         self.assertFalse(mailing.sms_has_unregistered_account)
         self.assertFalse(mailing.sms_has_insufficient_credit)
+
+    def test_mailing_of_another_company_leaves_through_its_bridges(self):
+        """The mass-mailing job runs as OdooBot in the main company: a mailing of another company
+        still goes through that company's bridges."""
+        other_company = self.env['res.company'].create({'name': 'Other company'})
+        self._bridge('twilio')
+        theirs = self._bridge('infobip', company_id=other_company.id)
+        marketer = new_test_user(self.env, 'other_marketer', groups='base.group_user,mass_mailing.group_mass_mailing_user',
+                                 company_id=other_company.id, company_ids=other_company.ids)
+        mailing = self._mailing(['+32470000731'], user_id=marketer.id)
+
+        mailing.with_user(self.env.ref('base.user_root'))._action_send_mail()
+        self.env['sms.sms']._process_queue()
+
+        self.assertEqual(self._sent_to(self.infobip), ['+32470000731'])
+        self.assertFalse(self.twilio.messages)
+        self.assertEqual(self.env['sms.outbound.message'].search([('mailing_id', '=', mailing.id)]).bridge_id, theirs)
