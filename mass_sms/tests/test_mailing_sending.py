@@ -42,6 +42,20 @@ class TestMailingSending(MassSmsMixin, TransactionCase):
         self.assertIn('not a number', log)
         self.assertRegex(self.twilio.messages[0]['body'], r'/so/[\w-]{16}$', 'the opt-out link is tested too')
 
+    def test_test_sms_once_when_the_company_also_uses_odoo_sms_twilio(self):
+        """Odoo's sms_twilio, installed beside us, gives companies set to Twilio its own SMS API: a
+        test SMS must still leave once, through the bridge, and never again through the queue."""
+        self.env.company.write({'sms_provider': 'twilio', 'sms_twilio_account_sid': 'AC' + '1' * 32,
+                                'sms_twilio_auth_token': 'odoo-twilio-token'})
+        self._bridge('infobip')
+        mailing = self._mailing(['+32470000741'])
+        wizard = self.env['mailing.sms.test'].create({'mailing_id': mailing.id, 'numbers': '+32470000742'})
+
+        wizard.action_send_sms()
+        self.assertEqual(self._sent_to(self.infobip), ['+32470000742'], 'sent at once, through the bridge')
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(self._sent_to(self.infobip), ['+32470000742'], 'and never again by the queue')
+
     def test_no_iap_banners_for_gateway_failures(self):
         self._bridge('twilio', twilio_auth_token='revoked')
         mailing = self._mailing(['+32470000721'])

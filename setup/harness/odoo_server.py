@@ -5,6 +5,9 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 ADDONS = ('sms_gateway_bridge', 'mass_sms', 'sms_campaign_rules')
+# Odoo's own SMS provider module, installed beside ours in test databases: our addons must work
+# whichever of the two Odoo loads last
+TEST_COMPANIONS = ('sms_twilio',)
 
 
 def standard_addons_dir():
@@ -28,9 +31,10 @@ def odoo_command(config_path, *args):
     return [sys.executable, '-m', 'odoo', 'server', '--config', str(config_path), *args]
 
 
-def install_addons(config_path, database, *, update=False, demo=True):
-    """Create ``database`` if needed and install (or update) our addons into it, then stop."""
-    modules = ','.join(ADDONS)
+def install_addons(config_path, database, *, update=False, demo=True, companions=()):
+    """Create ``database`` if needed and install (or update) our addons, and ``companions``, into
+    it, then stop."""
+    modules = ','.join(ADDONS + tuple(companions))
     args = ['--database', database, '--stop-after-init', '--no-http',
             '--update' if update else '--init', modules]
     if demo and not update:
