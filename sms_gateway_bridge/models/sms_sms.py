@@ -123,11 +123,11 @@ class SmsSms(models.Model):
         commit the answers chunk by chunk, then tell Odoo (notifications, traces) in a step of its
         own. Several workers share the queue; what a dead worker claimed is recovered by asking
         the provider. The job returns when its time is up and resumes on its next run."""
-        Outbound = self.env['sms.outbound.message'].sudo()
-        Outbound._recover_interrupted_sends()
-        Outbound._notify_outcomes()
         # the web client's view of a message shows all its notifications: refresh it once per run
         queue = self.with_context(sms_skip_msg_notification=True)
+        Outbound = queue.env['sms.outbound.message'].sudo()
+        Outbound._recover_interrupted_sends()
+        Outbound._notify_outcomes()
         messages = self.env['mail.message']
         remaining = True
         while remaining and (time_left := commit_progress(self.env)) > 0:
