@@ -1,13 +1,17 @@
 import json
+import logging
 
 from odoo import Command, api, fields, models
-from odoo.addons.base.models.res_partner import _lang_get, _tz_get
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
+from odoo.addons.base.models.res_partner import _lang_get, _tz_get
 from odoo.addons.sms_gateway_bridge.tools.jobs import commit_progress
 
 from ..tools import template
 from ..tools.recurrence import Recurrence
+
+_logger = logging.getLogger(__name__)
 
 # Fineract's codes, which its REST API and clients use
 TRIGGER_TYPE_CODES = {'direct': 1, 'scheduled': 2, 'triggered': 3}
@@ -299,27 +303,39 @@ class SmsCampaign(models.Model):
     @api.model
     def _cron_generate_messages(self):
         """Update SMS outbound with campaign message: the pending messages of due Direct and
-        Scheduled campaigns. A campaign is locked while its messages are created, and its next
-        occurrence moves forward in the same transaction: reruns and other workers skip it."""
-        now = fields.Datetime.now()
-        due = self.search([('state', '=', 'active'), ('trigger_type', '=', 'scheduled'), ('next_trigger_date', '<=', now)])
-        due |= self.search([('state', '=', 'active'), ('trigger_type', '=', 'direct')]).filtered(
-            lambda c: c.generated_activation < c.activation_count)
-        for campaign in due:
-            if not campaign.try_lock_for_update():
-                continue
-            campaign.invalidate_recordset()  # what a worker that held the lock may have committed
-            if campaign.state != 'active':
-                continue
-            if campaign.trigger_type == 'direct':
-                if campaign.generated_activation < campaign.activation_count:
-                    campaign._generate_messages()
-            elif campaign.next_trigger_date and campaign.next_trigger_date <= now:
-                campaign._generate_messages()
-                # never catch up: the next occurrence is the first one after now
-                campaign.write({'last_trigger_date': campaign.next_trigger_date,
-                                'next_trigger_date': campaign._recurrence().next_after(max(now, campaign.next_trigger_date))})
+        Scheduled campaigns. Each campaign is locked, in a transaction of its own, while its
+        messages are created and its next occurrence moves forward: reruns and other workers skip
+        it, and the unique key of its messages stops any duplicate that could still slip through."""
+        failed_ids = []
+        commit_progress(self.env)  # a fresh snapshot: what other workers committed is seen, not locked on
+        while campaign := self._lock_next_due(failed_ids):
+            try:
+                with self.env.cr.savepoint():
+                    campaign._run_occurrence()
+            except UserError as error:
+                _logger.warning("SMS campaign %s not run: %s", campaign.name, error)
+                failed_ids.append(campaign.id)
             commit_progress(self.env, 1)
+
+    def _lock_next_due(self, excluded_ids):
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT id FROM sms_campaign
+                WHERE state = 'active' AND active AND id != ALL(%s)
+                  AND ((trigger_type = 'scheduled' AND next_trigger_date <= %s)
+                       OR (trigger_type = 'direct' AND generated_activation < activation_count))
+                ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""",
+            excluded_ids, fields.Datetime.now()))
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else None
+
+    def _run_occurrence(self):
+        self._generate_messages()
+        if self.trigger_type == 'scheduled':
+            # never catch up on missed occurrences: the next one is the first after now
+            now = fields.Datetime.now()
+            self.write({'last_trigger_date': self.next_trigger_date,
+                        'next_trigger_date': self._recurrence().next_after(max(now, self.next_trigger_date))})
 
     # Triggered campaigns ---------------------------------------------------------------------
 

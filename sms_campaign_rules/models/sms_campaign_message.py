@@ -102,6 +102,7 @@ class SmsCampaignMessage(models.Model):
         """Send messages to SMS gateway: hand pending campaign messages to the bridge queue.
         Each batch is locked (other workers skip it) and committed with its SMS, so a message is
         handed over exactly once, however often the job reruns."""
+        commit_progress(self.env)  # a fresh snapshot: what other workers committed is seen, not locked on
         while messages := self._lock_unsent(SEND_BATCH_SIZE):
             messages._hand_to_queue()
             if not commit_progress(self.env, len(messages)):

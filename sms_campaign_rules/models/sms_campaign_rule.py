@@ -1,5 +1,6 @@
 from datetime import date, datetime
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -233,6 +234,9 @@ class SmsCampaignRule(models.Model):
         except sql_report.SqlReportError as error:
             raise ValueError(self.env._("the SQL report %(rule)s is refused: %(reason)s", rule=self.name,
                                         reason=error)) from None
+        except psycopg2.Error as error:
+            raise ValueError(self.env._("the SQL report %(rule)s failed: %(error)s", rule=self.name,
+                                        error=error.pgerror or error)) from None
         partners = self.env['res.partner'].sudo().browse(
             {row['partner_id'] for row in rows if isinstance(row.get('partner_id'), int)}).exists()
         recipients = []

@@ -25,7 +25,7 @@ class TestTemplate(BaseCase):
     def test_segments(self):
         self.assertEqual(template.segment_count('a' * 160), 1)
         self.assertEqual(template.segment_count('a' * 161), 2)
-        self.assertEqual(template.segment_count('€' * 80), 2, 'extension characters count twice')
+        self.assertEqual(template.segment_count('€' * 81), 2, 'extension characters count twice')
         self.assertEqual(template.segment_count('ç' * 70), 1, 'UCS-2')
         self.assertEqual(template.segment_count('ç' * 71), 2)
 

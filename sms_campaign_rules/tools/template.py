@@ -26,7 +26,7 @@ def segment_count(text):
     """SMS segments that ``text`` takes: 160/153 GSM-7 characters, or 70/67 UCS-2 characters."""
     if not text:
         return 0
-    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+    if set(text) <= GSM7_BASIC | GSM7_EXTENSION:
         length = sum(2 if char in GSM7_EXTENSION else 1 for char in text)
         single, multi = 160, 153
     else:

@@ -1,0 +1,157 @@
+"""The SMS campaign jobs in real processes on committed data: two workers at once, and reruns,
+text each recipient once per occurrence; an event in a rolled-back transaction texts nobody."""
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests.common import get_db_name
+from odoo.tools import config
+
+from tests.fakes.twilio import FakeTwilio
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+TWILIO_SID, TWILIO_TOKEN = 'AC' + '43' * 16, 'twilio-token'
+SETTINGS = {'sms_gateway_bridge.queue_batch_size': '7'}
+
+
+class CommittedCampaigns:
+    """Campaigns, contacts and a bridge committed for worker processes, all removed afterwards."""
+
+    def __init__(self, cr, twilio):
+        self.cr = cr
+        self.env = api.Environment(cr, SUPERUSER_ID, {})
+        env = self.env
+        self.archived = env['sms.gateway.bridge'].search([])
+        self.archived.action_archive()
+        self.held_back = env['sms.sms'].search([('state', '=', 'outgoing')])  # not this test's
+        self.held_back.state = 'canceled'
+        self.settings = {key: env['ir.config_parameter'].get_param(key) for key in SETTINGS}
+        for key, value in SETTINGS.items():
+            env['ir.config_parameter'].set_param(key, value)
+        self.bridge = env['sms.gateway.bridge'].create({
+            'name': 'Campaign workers', 'provider': 'twilio', 'base_url': twilio.base_url, 'sender': '+15005550006',
+            'twilio_account_sid': TWILIO_SID, 'twilio_auth_token': TWILIO_TOKEN, 'delivery_report_mode': 'polling',
+            'max_per_second': 50})
+        self.tag = env['res.partner.category'].create({'name': 'Campaign workers'})
+        self.partners = env['res.partner']
+        self.rule = env['sms.campaign.rule'].create({
+            'name': 'Campaign workers', 'model_id': env.ref('base.model_res_partner').id, 'phone_field': 'phone',
+            'domain': "[('category_id', 'in', [tag_id])]", 'template_fields': 'name',
+            'parameter_ids': [Command.create({'name': 'tag_id', 'label': 'Tag'})]})
+        self.campaigns = env['sms.campaign']
+
+    def contacts(self, count):
+        self.partners |= self.env['res.partner'].create([{
+            'name': 'Campaign worker %d' % index, 'phone': '+3247666%04d' % index,
+            'category_id': [Command.link(self.tag.id)]} for index in range(count)])
+        return sorted(self.partners.mapped('phone'))
+
+    def campaign(self, trigger_type, **values):
+        campaign = self.env['sms.campaign'].create({
+            'name': 'Workers %s' % trigger_type, 'trigger_type': trigger_type, 'rule_id': self.rule.id,
+            'param_value': json.dumps({'tag_id': self.tag.id}), 'message': 'Hello {name}', **values})
+        self.campaigns |= campaign
+        return campaign
+
+    def commit(self):
+        self.cr.commit()
+
+    def refresh(self):
+        self.cr.rollback()  # a fresh snapshot, with what the workers committed
+        self.env.invalidate_all()
+
+    def remove(self):
+        self.cr.rollback()
+        messages = self.env['sms.campaign.message'].search([('campaign_id', 'in', self.campaigns.ids)])
+        uuids = [uuid for uuid in messages.mapped('sms_uuid') if uuid]
+        self.env['sms.outbound.message'].search([('sms_uuid', 'in', uuids)]).unlink()
+        self.env['sms.sms'].search([('uuid', 'in', uuids)]).unlink()
+        self.env['sms.tracker'].search([('sms_uuid', 'in', uuids)]).unlink()
+        messages.unlink()
+        self.campaigns.filtered(lambda c: c.state == 'active').action_close()
+        self.campaigns.unlink()
+        self.rule.unlink()
+        self.env['sms.delivery.report'].search([('bridge_id', '=', self.bridge.id)]).unlink()
+        self.bridge.unlink()
+        self.partners.unlink()
+        self.tag.unlink()
+        self.held_back.state = 'outgoing'
+        self.archived.action_unarchive()
+        for key, value in self.settings.items():
+            self.env['ir.config_parameter'].set_param(key, value)
+        self.cr.commit()
+
+
+@pytest.fixture
+def twilio():
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN, latency=0.02) as fake:
+        yield fake
+
+
+@pytest.fixture
+def committed(twilio):
+    with Registry(get_db_name()).cursor() as cr:
+        campaigns = CommittedCampaigns(cr, twilio)
+        try:
+            yield campaigns
+        finally:
+            campaigns.remove()
+
+
+def run_workers(count):
+    workers = [subprocess.Popen([sys.executable, '-m', 'tests.workers.campaign_jobs', config['config'], get_db_name()],
+                                cwd=REPOSITORY) for _ in range(count)]
+    return [worker.wait(timeout=180) for worker in workers]
+
+
+def sent_numbers(fake):
+    return sorted(m['to'] if m['to'].startswith('+') else '+' + m['to'] for m in fake.messages)
+
+
+def test_two_workers_and_reruns_send_each_occurrence_once(committed, twilio):
+    numbers = committed.contacts(25)
+    direct = committed.campaign('direct')
+    direct.action_activate()
+    scheduled = committed.campaign('scheduled', recurrence_type='daily', recurrence_start_date=fields.Date.today(),
+                                   send_time=0.0, tz='UTC')
+    scheduled.action_activate()
+    due = fields.Datetime.now() - timedelta(minutes=5)
+    scheduled.next_trigger_date = due
+    committed.commit()
+
+    assert run_workers(2) == [0, 0]
+    assert run_workers(2) == [0, 0], 'a rerun'
+
+    assert sent_numbers(twilio) == sorted(numbers * 2), 'each contact once per campaign'
+    committed.refresh()
+    assert (direct.pending_count, direct.waiting_count) == (0, 25)
+    assert (scheduled.pending_count, scheduled.waiting_count) == (0, 25)
+    assert scheduled.last_trigger_date == due
+    assert scheduled.next_trigger_date > fields.Datetime.now()
+
+
+def test_rolled_back_event_texts_nobody(committed, twilio):
+    rule = committed.env.ref('sms_campaign_rules.rule_contact_created')
+    triggered = committed.campaign('triggered', rule_id=rule.id, param_value='{}', message='Welcome {name}')
+    triggered.action_activate()
+    committed.commit()
+
+    with Registry(get_db_name()).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env['res.partner'].create({'name': 'Rolled back', 'phone': '+32476669998'})
+        env['sms.campaign.message'].flush_model()
+        cr.rollback()
+    committed.partners |= committed.env['res.partner'].create({'name': 'Committed', 'phone': '+32476669999'})
+    committed.commit()
+
+    assert run_workers(2) == [0, 0]
+
+    assert sent_numbers(twilio) == ['+32476669999']
+    committed.refresh()
+    assert triggered.waiting_count == 1
