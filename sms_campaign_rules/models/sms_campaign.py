@@ -1,7 +1,7 @@
 import json
 import logging
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -353,13 +353,12 @@ class SmsCampaign(models.Model):
                 automation.write(values)
                 continue
             automation = self.env['base.automation'].sudo().create(values)
-            action = self.env['ir.actions.server'].sudo().create({
+            self.env['ir.actions.server'].sudo().create({
                 'name': self.env._("Send SMS campaign %(campaign)s", campaign=campaign.name),
                 'model_id': campaign.rule_id.model_id.id, 'usage': 'base_automation',
                 'base_automation_id': automation.id, 'state': 'code',
                 'code': "env['sms.campaign'].browse(%d)._on_event(records)" % campaign.id,
             })
-            automation.action_server_ids = [Command.set(action.ids)]
             campaign.automation_id = automation
 
     def _on_event(self, records):

@@ -48,7 +48,8 @@ class SmsCampaignRule(models.Model):
              "e.g. [('create_date', '<', now - relativedelta(days=days_since_signup))].")
     template_fields = fields.Char(
         'Template Parameters',
-        help="Field paths of the record that messages may use, separated by commas, e.g. name, partner_id.name.")
+        help="Field paths of the record that messages may use, separated by commas, each with an optional name: "
+             "name, city, fullName=partner_id.name.")
     sql_query = fields.Text(
         'SQL Statement',
         help="A SELECT returning a phone column; its other columns are the template parameters. "
@@ -124,7 +125,7 @@ class SmsCampaignRule(models.Model):
             if not rule.model_id:
                 raise ValidationError(self.env._("The business rule %(rule)s needs a model.", rule=rule.name))
             model = self.env[rule.model_id.model]
-            for path in filter(None, [rule.phone_field, rule.partner_field, *rule._template_parameters()]):
+            for path in filter(None, [rule.phone_field, rule.partner_field, *rule._template_paths().values()]):
                 rule._check_path(model, path)
             if not rule.phone_field:
                 raise ValidationError(self.env._("The business rule %(rule)s needs the field holding the phone number.",
@@ -163,7 +164,15 @@ class SmsCampaignRule(models.Model):
     def _template_parameters(self):
         if self.rule_type == 'sql':
             return self._sql_columns()
-        return [path.strip() for path in (self.template_fields or '').split(',') if path.strip()]
+        return list(self._template_paths())
+
+    def _template_paths(self):
+        """``{parameter: field path}`` of a records or event rule; ``fullName=name`` names a path."""
+        paths = {}
+        for entry in filter(None, (entry.strip() for entry in (self.template_fields or '').split(','))):
+            name, __, path = entry.partition('=')
+            paths[name.strip()] = (path or name).strip()
+        return paths
 
     def _sql_columns(self):
         if not self.sql_query or not self.id:
@@ -214,18 +223,20 @@ class SmsCampaignRule(models.Model):
     def _field_values(self, record, lang):
         record = record.with_context(lang=lang) if lang else record
         values = {}
-        for path in self._template_parameters():
-            value = next(iter(record.mapped(path)), '') if record.mapped(path) else ''
-            field = record._fields.get(path.split('.')[-1]) if '.' not in path else None
+        for name, path in self._template_paths().items():
+            *relations, field_name = path.split('.')
+            target = record.mapped('.'.join(relations))[:1] if relations else record
+            value = target[field_name] if target else ''
+            field = target._fields[field_name] if target else None
             if isinstance(value, models.BaseModel):
-                value = value.display_name
+                value = ', '.join(value.mapped('display_name'))
             elif isinstance(value, datetime):
                 value = format_datetime(self.env, value, lang_code=lang)
             elif isinstance(value, date):
                 value = format_date(self.env, value, lang_code=lang)
             elif field is not None and field.type == 'selection':
-                value = dict(field._description_selection(record.env)).get(value, value)
-            values[path] = value
+                value = dict(field._description_selection(target.env)).get(value, value)
+            values[name] = value
         return values
 
     def _sql_recipients(self, values, limit=None):

@@ -54,3 +54,13 @@ class TestCampaignLifecycle(CampaignMixin, TransactionCase):
         self._campaign()
         with self.assertRaises(Exception), self.cr.savepoint():
             self._campaign()
+
+    def test_marketer_runs_a_triggered_campaign(self):
+        campaign = self._campaign('triggered', rule_id=self.env.ref('sms_campaign_rules.rule_contact_created').id,
+                                  param_value='{}').with_user(self.marketer)
+        campaign.action_activate()
+        self.assertTrue(campaign.sudo().automation_id.active)
+        campaign.action_close()
+        self.assertFalse(campaign.sudo().automation_id.active)
+        campaign.is_running = True
+        self.assertEqual(campaign.state, 'active')
