@@ -21,6 +21,11 @@
         'views/sms_outbound_message_views.xml',
         'views/sms_campaign_rules_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'sms_campaign_rules/static/tests/tours/**/*',
+        ],
+    },
     'application': True,
     'installable': True,
 }

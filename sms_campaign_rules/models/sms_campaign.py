@@ -259,17 +259,17 @@ class SmsCampaign(models.Model):
             send_time=self.send_time, tz=self.tz or 'UTC', month_day=self.month_day,
             weekdays=tuple(index for index, day in enumerate(WEEKDAY_FIELDS) if self[day]))
 
-    def _message_in(self, lang):
-        """The message in ``lang`` when it is translated to it, else in the fallback language."""
-        translations = self._fields['message']._get_stored_translations(self) or {}
-        if lang and translations.get(lang):
-            return translations[lang]
-        return translations.get(self.lang) or translations.get('en_US') or self.message
+    def _message_for(self, lang):
+        """The message's language and text for a recipient speaking ``lang``: its translation
+        to ``lang``, else the message in the fallback language."""
+        stored = self._fields['message']._get_stored_translations(self._origin) if self._origin.id else {}
+        if lang and stored.get(lang):
+            return lang, stored[lang]
+        return self.lang, stored.get(self.lang) or self.message
 
     def _render(self, recipient):
-        lang = recipient['lang'] if recipient['lang'] and self._fields['message']._get_stored_translations(self).get(
-            recipient['lang']) else self.lang
-        return template.render(self._message_in(lang), recipient['values'](lang))
+        lang, message = self._message_for(recipient['lang'])
+        return template.render(message, recipient['values'](lang))
 
     def _occurrence_key(self):
         if self.trigger_type == 'direct':
