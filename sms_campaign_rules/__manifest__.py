@@ -26,6 +26,7 @@
             'sms_campaign_rules/static/tests/tours/**/*',
         ],
     },
+    'post_init_hook': 'post_init_hook',
     'application': True,
     'installable': True,
 }

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..models.sms_campaign_rule_ready_made import READY_MADE_RULES
 from ..tools import sql_report
 from .common import CampaignMixin
 
@@ -85,3 +86,12 @@ class TestCampaignRules(CampaignMixin, TransactionCase):
     def test_unknown_template_parameter_is_refused(self):
         with self.assertRaisesRegex(ValidationError, r'\{fullName\}'):
             self._campaign(message='Hello {fullName}')
+
+    def test_ready_made_rules_only_for_installed_apps(self):
+        self.env['sms.campaign.rule']._load_ready_made_rules()
+        for xmlid, spec in READY_MADE_RULES.items():
+            rule = self.env.ref('sms_campaign_rules.%s' % xmlid, raise_if_not_found=False)
+            self.assertEqual(bool(rule), spec['model'] in self.env, xmlid)
+        self.assertFalse(self.env['sms.campaign.rule']._load_ready_made_rules(), 'loaded once')
+        self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_created').is_triggered)
+        self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_tagged').is_triggered)
