@@ -14,32 +14,19 @@ from odoo.tests.common import get_db_name
 from odoo.tools import config
 
 from tests.fakes.twilio import FakeTwilio
+from tests.test_queue_workers import TWILIO_SID, TWILIO_TOKEN, Queue
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-TWILIO_SID, TWILIO_TOKEN = 'AC' + '43' * 16, 'twilio-token'
-SETTINGS = {'sms_gateway_bridge.queue_batch_size': '7'}
 
 
-class CommittedCampaigns:
+class CommittedCampaigns(Queue):
     """Campaigns, contacts and a bridge committed for worker processes, all removed afterwards."""
 
     def __init__(self, cr, twilio):
-        self.cr = cr
-        self.env = api.Environment(cr, SUPERUSER_ID, {})
+        super().__init__(api.Environment(cr, SUPERUSER_ID, {}))
         env = self.env
-        self.archived = env['sms.gateway.bridge'].search([])
-        self.archived.action_archive()
-        self.held_back = env['sms.sms'].search([('state', '=', 'outgoing')])  # not this test's
-        self.held_back.state = 'canceled'
-        self.settings = {key: env['ir.config_parameter'].get_param(key) for key in SETTINGS}
-        for key, value in SETTINGS.items():
-            env['ir.config_parameter'].set_param(key, value)
-        self.bridge = env['sms.gateway.bridge'].create({
-            'name': 'Campaign workers', 'provider': 'twilio', 'base_url': twilio.base_url, 'sender': '+15005550006',
-            'twilio_account_sid': TWILIO_SID, 'twilio_auth_token': TWILIO_TOKEN, 'delivery_report_mode': 'polling',
-            'max_per_second': 50})
+        self.bridge('twilio', twilio, max_per_second=50)
         self.tag = env['res.partner.category'].create({'name': 'Campaign workers'})
-        self.partners = env['res.partner']
         self.rule = env['sms.campaign.rule'].create({
             'name': 'Campaign workers', 'model_id': env.ref('base.model_res_partner').id, 'phone_field': 'phone',
             'domain': "[('category_id', 'in', [tag_id])]", 'template_fields': 'name',
@@ -60,32 +47,23 @@ class CommittedCampaigns:
         return campaign
 
     def commit(self):
-        self.cr.commit()
+        self.env.cr.commit()
 
     def refresh(self):
-        self.cr.rollback()  # a fresh snapshot, with what the workers committed
+        self.env.cr.rollback()  # a fresh snapshot, with what the workers committed
         self.env.invalidate_all()
 
     def remove(self):
-        self.cr.rollback()
+        self.env.cr.rollback()
         messages = self.env['sms.campaign.message'].search([('campaign_id', 'in', self.campaigns.ids)])
-        uuids = [uuid for uuid in messages.mapped('sms_uuid') if uuid]
-        self.env['sms.outbound.message'].search([('sms_uuid', 'in', uuids)]).unlink()
-        self.env['sms.sms'].search([('uuid', 'in', uuids)]).unlink()
-        self.env['sms.tracker'].search([('sms_uuid', 'in', uuids)]).unlink()
+        self.sms |= self.env['sms.sms'].search([('uuid', 'in', [uuid for uuid in messages.mapped('sms_uuid') if uuid])])
+        super().remove()
         messages.unlink()
         self.campaigns.filtered(lambda c: c.state == 'active').action_close()
         self.campaigns.unlink()
         self.rule.unlink()
-        self.env['sms.delivery.report'].search([('bridge_id', '=', self.bridge.id)]).unlink()
-        self.bridge.unlink()
-        self.partners.unlink()
         self.tag.unlink()
-        self.held_back.state = 'outgoing'
-        self.archived.action_unarchive()
-        for key, value in self.settings.items():
-            self.env['ir.config_parameter'].set_param(key, value)
-        self.cr.commit()
+        self.env.cr.commit()
 
 
 @pytest.fixture
