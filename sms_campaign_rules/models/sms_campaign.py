@@ -375,7 +375,8 @@ class SmsCampaign(models.Model):
             recipient = rule._record_recipient(record)
             if recipient['number']:
                 values_list.append(campaign._message_values(recipient, rule._event_key(record)))
-        self.env['sms.campaign.message']._insert_new(values_list)._hand_to_queue()
+        # the user whose change triggered the event may not read campaigns (a portal signup)
+        self.env['sms.campaign.message'].sudo()._insert_new(values_list)._hand_to_queue()
 
     # presentation --------------------------------------------------------------------------------
 

@@ -124,9 +124,8 @@ class SmsCampaignRule(models.Model):
                 continue
             if not rule.model_id:
                 raise ValidationError(self.env._("The business rule %(rule)s needs a model.", rule=rule.name))
-            model = self.env[rule.model_id.model]
-            for path in filter(None, [rule.phone_field, rule.partner_field, *rule._template_paths().values()]):
-                rule._check_path(model, path)
+            for path in rule._paths():
+                list(rule._path_fields(path))
             if not rule.phone_field:
                 raise ValidationError(self.env._("The business rule %(rule)s needs the field holding the phone number.",
                                                  rule=rule.name))
@@ -134,25 +133,47 @@ class SmsCampaignRule(models.Model):
                     and not rule.trigger_field_id:
                 raise ValidationError(self.env._("The business rule %(rule)s needs its trigger field.", rule=rule.name))
 
-    def _check_path(self, model, path):
+    def _path_fields(self, path):
+        """``(model, field)`` of each step of a field path of the rule's model, or ValidationError."""
+        model = self.env[self.model_id.model]
         for name in path.split('.'):
             field = model._fields.get(name)
             if field is None:
                 raise ValidationError(self.env._("The business rule %(rule)s uses %(path)s, which %(model)s does not have.",
                                                  rule=self.name, path=path, model=self.model_id.name))
+            yield model, field
             if field.relational:
                 model = self.env[field.comodel_name]
+
+    def _paths(self):
+        return filter(None, [self.phone_field, self.partner_field, *self._template_paths().values()])
+
+    def _check_readable_by_author(self):
+        """Campaigns read their recipients as the system: a rule reads only what its author may read."""
+        if self.env.is_superuser() or self.env.user.has_group('base.group_system'):
+            return
+        for rule in self.filtered(lambda r: r.rule_type != 'sql' and r.model_id):
+            for path in rule._paths():
+                if any(field.groups or not model.has_access('read') for model, field in rule._path_fields(path)):
+                    raise ValidationError(self.env._(
+                        "The business rule %(rule)s uses %(path)s, which only administrators may read.",
+                        rule=rule.name, path=path))
 
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get('rule_type') == 'sql' for vals in vals_list):
             self._check_sql_rights()
-        return super().create(vals_list)
+        rules = super().create(vals_list)
+        rules._check_readable_by_author()
+        return rules
 
     def write(self, vals):
         if vals.get('rule_type') == 'sql' or 'sql_query' in vals or any(rule.rule_type == 'sql' for rule in self):
             self._check_sql_rights()
-        return super().write(vals)
+        result = super().write(vals)
+        if {'model_id', 'phone_field', 'partner_field', 'template_fields'} & set(vals):
+            self._check_readable_by_author()
+        return result
 
     def _check_sql_rights(self):
         # SQL reads the whole database, bypassing access rules: administrators only

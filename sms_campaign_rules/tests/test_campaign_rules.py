@@ -95,3 +95,14 @@ class TestCampaignRules(CampaignMixin, TransactionCase):
         self.assertFalse(self.env['sms.campaign.rule']._load_ready_made_rules(), 'loaded once')
         self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_created').is_triggered)
         self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_tagged').is_triggered)
+
+    def test_marketer_rule_reads_only_what_marketers_read(self):
+        bridge_model = self.env.ref('sms_gateway_bridge.model_sms_gateway_bridge')
+        with self.assertRaisesRegex(ValidationError, 'only administrators'):
+            self.env['sms.campaign.rule'].with_user(self.marketer).create({
+                'name': 'Leak', 'model_id': bridge_model.id, 'phone_field': 'sender',
+                'template_fields': 'twilio_auth_token'})
+        with self.assertRaisesRegex(ValidationError, 'only administrators'):
+            self.env['sms.campaign.rule'].with_user(self.marketer).create({
+                'name': 'Leak', 'model_id': self.env.ref('sms_gateway_bridge.model_sms_outbound_message').id,
+                'phone_field': 'number', 'template_fields': 'body'})

@@ -139,3 +139,10 @@ class TestCampaignSending(CampaignMixin, TransactionCase):
         campaign.unlink()
         self.assertFalse(automation.exists())
         self.assertFalse(actions.exists())
+
+    def test_outbound_log_shows_the_user_who_sent(self):
+        self._bridge('twilio')
+        admin = self.env.ref('base.user_admin')
+        sms = self._chatter_sms(self._partner('+32470000160').with_user(admin))
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(self._outbound(sms).triggered_by, admin.name)
