@@ -21,6 +21,7 @@
         'views/sms_outbound_message_views.xml',
         'views/sms_gateway_bridge_menus.xml',
         'views/res_config_settings_views.xml',
+        'views/phone_blacklist_views.xml',
     ],
     'demo': [
         'demo/sms_gateway_bridge_demo.xml',

@@ -1,3 +1,4 @@
+from . import phone_blacklist
 from . import res_company
 from . import res_config_settings
 from . import sms_delivery_report

@@ -1,13 +1,15 @@
 import logging
 import re
 import secrets
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.urls import urljoin
 
 from ..providers import PROVIDERS, ProviderConfig, ProviderError
-from ..tools.jobs import commit_progress
+from ..tools.jobs import can_commit, commit_progress
 from ..tools.keywords import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, keyword_of
 from ..tools.routing import Route, Router
 
@@ -18,6 +20,8 @@ ALPHANUMERIC_SENDER_RE = re.compile(r'^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$')
 TWILIO_SID_RE = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'SK', 'MG')}
 URL_RE = re.compile(r'^https?://[^\s/]+(/\S*)?$')
 DEFAULT_REQUEST_TIMEOUT = 15  # seconds a provider has to answer a request
+CLAIM_SECONDS = 5  # a claim of the queue job holds what its bridge sends in this many seconds
+MAX_CHUNK_SIZE = 1000  # SMS sent between two commits of their answers
 CREDENTIAL_FIELDS = (
     'twilio_account_sid', 'twilio_auth_token', 'twilio_api_key_sid', 'twilio_api_key_secret', 'infobip_api_key',
 )
@@ -83,7 +87,8 @@ class SmsGatewayBridge(models.Model):
     inbound_webhook_url = fields.Char(
         'Incoming Message URL', compute='_compute_webhook_urls', groups='base.group_system',
         help="Set it as the incoming message webhook of your number at the provider so that STOP "
-             "replies reach Odoo.")
+             "replies reach Odoo. Twilio bridges take incoming messages only with the Auth Token, "
+             "which signs them.")
     twilio_account_sid = fields.Char('Account SID', groups='base.group_system')
     twilio_auth_token = fields.Char('Auth Token', groups='base.group_system')
     twilio_api_key_sid = fields.Char('API Key SID', groups='base.group_system')
@@ -108,11 +113,13 @@ class SmsGatewayBridge(models.Model):
         for bridge in self:
             bridge.validity_hours = PROVIDERS[bridge.provider].validity_hours if bridge.provider else 24
 
-    @api.depends('webhook_token')
+    @api.depends('webhook_token', 'provider', 'twilio_auth_token')
     def _compute_webhook_urls(self):
         for bridge in self:
             bridge.status_webhook_url = bridge._webhook_url('status')
-            bridge.inbound_webhook_url = bridge._webhook_url('inbound')
+            # Twilio signs incoming messages with the Auth Token: without it, none can be trusted
+            signed = bridge.provider != 'twilio' or bridge.twilio_auth_token
+            bridge.inbound_webhook_url = bridge._webhook_url('inbound') if signed else False
 
     def _webhook_url(self, kind):
         if not self.id or not self.webhook_token:
@@ -225,6 +232,44 @@ class SmsGatewayBridge(models.Model):
                 'sms_gateway_bridge.request_timeout', DEFAULT_REQUEST_TIMEOUT)),
         ))
 
+    def _claim_size(self, time_left):
+        """How many SMS the queue job claims for this bridge at once: what it sends in a few
+        seconds, and no more than it sends in the ``time_left`` to the job."""
+        return max(1, int(self.max_per_second * min(CLAIM_SECONDS, time_left)))
+
+    def _validity_hours(self):
+        return self.validity_hours or PROVIDERS[self.provider].validity_hours
+
+    def _chunk_size(self):
+        """How many SMS this bridge sends between two commits of their answers: a second's worth."""
+        return min(self.max_per_second, MAX_CHUNK_SIZE)
+
+    def init(self):
+        # Not a model: one row per bridge that every worker updates, outside any other transaction.
+        self.env.cr.execute(SQL("""
+            CREATE TABLE IF NOT EXISTS sms_gateway_bridge_send_window (
+                bridge_id integer PRIMARY KEY REFERENCES sms_gateway_bridge (id) ON DELETE CASCADE,
+                free_at double precision NOT NULL
+            )"""))
+
+    def _reserve_send_window(self, count):
+        """Reserve the time to send ``count`` SMS at this bridge's rate, which every worker and
+        server shares: return the time.time() from which this worker may send them."""
+        duration = count / self.max_per_second
+        query = SQL("""
+            INSERT INTO sms_gateway_bridge_send_window AS reserved (bridge_id, free_at) VALUES (%(bridge)s, %(end)s)
+            ON CONFLICT (bridge_id) DO UPDATE SET free_at = GREATEST(reserved.free_at, %(now)s) + %(duration)s
+            RETURNING free_at - %(duration)s""", bridge=self.id, now=time.time(), end=time.time() + duration,
+                    duration=duration)
+        if not can_commit():  # a test's transaction: nobody else shares the rate
+            self.env.cr.execute(query)
+            return self.env.cr.fetchone()[0]
+        # in a transaction of its own that sees the other workers' reservations as they commit
+        with self.env.registry.cursor() as cr:
+            cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+            cr.execute(query)
+            return cr.fetchone()[0]
+
     def _status_webhook_url(self):
         """Where the provider posts delivery reports, if this bridge takes them by webhook."""
         return self.sudo()._webhook_url('status') if self.delivery_report_mode != 'polling' else ''
@@ -265,7 +310,7 @@ class SmsGatewayBridge(models.Model):
         """Store then apply delivery reports; a report whose message is not known yet (its send is
         still being recorded) waits for it, see sms.delivery.report."""
         self.ensure_one()
-        self.env['sms.delivery.report']._store(self, reports)._apply()
+        self.env['sms.delivery.report']._store(self, reports)._apply()._notify_odoo()
 
     def _pull_reports(self, max_pages=50):
         """Collect the reports the provider keeps for us, page after page until none is left;
@@ -292,7 +337,9 @@ class SmsGatewayBridge(models.Model):
         self.env['sms.delivery.report']._store(self, reports)._apply()
 
     def _receive_inbound(self, inbound_messages):
-        """Opt-out and opt-in keywords from recipients update the phone blacklist."""
+        """Opt-out and opt-in keywords from recipients update the phone blacklist. An opt-in lifts
+        only an opt-out that an opt-out keyword made: never one from a mailing link, an import, an
+        administrator or the provider."""
         blacklist = self.env['phone.blacklist'].sudo()
         for inbound in inbound_messages:
             keyword = keyword_of(inbound.text)
@@ -303,9 +350,10 @@ class SmsGatewayBridge(models.Model):
                 date=fields.Datetime.to_string(fields.Datetime.now()))
             try:
                 if keyword in OPT_OUT_KEYWORDS:
-                    blacklist.add(inbound.number, message=message)
-                else:
-                    blacklist.remove(inbound.number, message=message)
+                    blacklist._add_by_sms_reply(inbound.number, message)
+                elif not blacklist._remove_by_sms_reply(inbound.number, message):
+                    _logger.info("SMS gateway %s: %s from %s refused: it was not opted out by an SMS reply",
+                                 self.name, keyword, inbound.number)
             except UserError as error:
                 _logger.warning("SMS gateway %s: %s from an unusable number %r: %s",
                                 self.name, keyword, inbound.number, error)
