@@ -14,7 +14,7 @@ from odoo.tests.common import get_db_name
 from odoo.tools import config
 
 from tests.fakes.twilio import FakeTwilio
-from tests.test_queue_workers import TWILIO_SID, TWILIO_TOKEN, Queue
+from tests.workers.committed_queue import TWILIO_SID, TWILIO_TOKEN, Queue, sent_numbers
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ class CommittedCampaigns(Queue):
 
     def contacts(self, count):
         self.partners |= self.env['res.partner'].create([{
-            'name': 'Campaign worker %d' % index, 'phone': '+3247666%04d' % index,
+            'name': 'Campaign worker %d' % index, 'phone': '+3247667%04d' % index,
             'category_id': [Command.link(self.tag.id)]} for index in range(count)])
         return sorted(self.partners.mapped('phone'))
 
@@ -86,10 +86,6 @@ def run_workers(count):
     workers = [subprocess.Popen([sys.executable, '-m', 'tests.workers.campaign_jobs', config['config'], get_db_name()],
                                 cwd=REPOSITORY) for _ in range(count)]
     return [worker.wait(timeout=180) for worker in workers]
-
-
-def sent_numbers(fake):
-    return sorted(m['to'] if m['to'].startswith('+') else '+' + m['to'] for m in fake.messages)
 
 
 def test_two_workers_and_reruns_send_each_occurrence_once(committed, twilio):

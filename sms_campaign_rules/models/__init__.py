@@ -4,5 +4,4 @@ from . import sms_campaign
 from . import sms_campaign_message
 from . import sms_sms
 from . import sms_outbound_message
-from . import sms_delivery_report
 from . import sms_campaign_rule_ready_made
