@@ -10,5 +10,23 @@
         'sms_gateway_bridge',
         'base_automation',
     ],
+    'data': [
+        'security/sms_campaign_rules_security.xml',
+        'security/ir.model.access.csv',
+        'data/ir_cron_data.xml',
+        'data/sms_campaign_rule_data.xml',
+        'views/sms_campaign_message_views.xml',
+        'views/sms_campaign_views.xml',
+        'views/sms_campaign_rule_views.xml',
+        'views/sms_outbound_message_views.xml',
+        'views/sms_campaign_rules_menus.xml',
+    ],
+    'assets': {
+        'web.assets_tests': [
+            'sms_campaign_rules/static/tests/tours/**/*',
+        ],
+    },
+    'post_init_hook': 'post_init_hook',
+    'application': True,
     'installable': True,
 }

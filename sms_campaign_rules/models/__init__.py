@@ -1,0 +1,7 @@
+from . import sms_campaign_rule_parameter
+from . import sms_campaign_rule
+from . import sms_campaign
+from . import sms_campaign_message
+from . import sms_sms
+from . import sms_outbound_message
+from . import sms_campaign_rule_ready_made
