@@ -31,6 +31,23 @@ def test_two_workers_send_each_sms_once(queue):
         assert set(queue.sms.exists().mapped('state')) == {'pending'}  # after outbound(): fresh
 
 
+def test_workers_started_together_share_a_large_queue(queue):
+    """Two sending processes started at once on 2,000 queued SMS: neither fails on a serialization
+    error, both take claims, and each SMS is sent once."""
+    queue.configure(queue_batch_size=200)
+    with FakeInfobip(INFOBIP_KEY, latency=0.1) as infobip:
+        queue.bridge('infobip', infobip, max_per_second=200)
+        numbers = queue.queue(2000)
+
+        workers = [start_worker(), start_worker()]
+        assert [worker.wait(timeout=300) for worker in workers] == [0, 0]
+
+        assert sent_numbers(infobip) == numbers
+        outbound = queue.outbound()
+        assert set(outbound.mapped('state')) == {'waiting'}
+        assert len(set(outbound.mapped('claim_token'))) > 2, 'claims of both workers'
+
+
 def test_killed_worker_after_infobip_took_the_messages(queue):
     """The provider got the messages but the worker died before recording it: Infobip is asked,
     the messages are recorded as sent, nothing is sent again."""

@@ -151,7 +151,8 @@ class SmsOutboundMessage(models.Model):
                         provider.throttle.not_before(bridge._reserve_send_window(len(chunk)))
                         chunk._record_send_results(provider.can_find_accepted, {
                             result.uuid: result for result in provider.send(chunk._outgoing())})
-                        commit_progress(self.env)
+                        # progress as soon as it is made: a run killed later is not taken for one that hung
+                        commit_progress(self.env, len(chunk))
                 # messages handed to their fallback bridge, committed as such before it sends them
                 todo = todo.filtered(lambda m: m.state == 'pending' and not m.needs_review and m.claim_token)
         # reports that came while the messages were being sent waited for their answers

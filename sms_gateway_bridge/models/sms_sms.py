@@ -145,7 +145,7 @@ class SmsSms(models.Model):
             claimed._send_claim()
             Outbound._notify_outcomes()
             remaining = self.search_count(QUEUED_DOMAIN)
-            commit_progress(self.env, len(claimed) + len(odoo_sms), remaining=remaining)
+            commit_progress(self.env, len(odoo_sms), remaining=remaining)
             self.env.invalidate_all()  # a long queue must not pile up in the cache
         messages.exists()._notify_message_notification_update()
         if remaining := remaining and self.search_count(QUEUED_DOMAIN):
