@@ -1,5 +1,7 @@
 import logging
 
+import requests
+
 from odoo.tests import tagged
 
 from .common import TWILIO_SID, TWILIO_TOKEN
@@ -129,7 +131,7 @@ class TestMessageGatewayBridges(MessageGatewayCase):
 class TestMessageGatewayAuthentication(MessageGatewayCase):
 
     def test_unknown_tenant_and_wrong_key_as_the_reference(self):
-        for headers in (self._headers('nobody'), self._headers(app_key='wrong'), self._headers(app_key=' ')):
+        for headers in (self._headers('nobody'), self._headers(app_key='wrong'), self._headers(app_key=self.app_key[:-1])):
             for method, path, body in (('GET', '/smsbridges', None), ('POST', '/sms', []),
                                        ('POST', '/sms/report', [1])):
                 response = self._call(method, path, body, headers=headers)
@@ -163,7 +165,8 @@ class TestMessageGatewayAuthentication(MessageGatewayCase):
 
     def test_configurable_prefix(self):
         self.env['ir.config_parameter'].set_param('sms_gateway_bridge.message_gateway_prefix', '/fineract/gateway/')
-        response = self._from_outside(self.url_open, '/fineract/gateway/smsbridges', headers=self._headers())
+        response = self._from_outside(requests.get, self.base_url() + '/fineract/gateway/smsbridges',
+                                      headers=self._headers(), timeout=60)
         self.assertEqual((response.status_code, response.json()), (200, []))
         self.assertEqual(self._call('GET', '/smsbridges').status_code, 404)
 
