@@ -148,7 +148,9 @@ class MessageGatewayController(http.Controller):
         return user
 
     def _payload(self):
-        """The JSON body; an unreadable one is Spring's 400."""
+        """The JSON body; another content type is Spring's 415, unreadable JSON its 400."""
+        if not request.httprequest.mimetype.endswith('json'):
+            raise gateway.spring_error(415, self._path())
         try:
             return json.loads(request.httprequest.get_data(as_text=True))
         except ValueError:

@@ -7,3 +7,4 @@ from . import test_providers
 from . import test_outbound_log
 from . import test_message_gateway
 from . import test_message_gateway_fineract
+from . import test_message_gateway_access

@@ -149,6 +149,9 @@ class TestMessageGatewayAuthentication(MessageGatewayCase):
             self.assertEqual(response.status_code, 400)
             self.assertEqual(response.headers['Content-Type'], 'application/json; charset=utf-8')
             self.assertEqual(response.json()['status'], 400)
+        form = self._call('POST', '/sms', data='internalId=1', headers={
+            **self._headers(), 'Content-Type': 'application/x-www-form-urlencoded'})
+        self.assertEqual((form.status_code, form.json()['error']), (415, 'Unsupported Media Type'))
         for body in ({'internalId': 1}, [{'mobileNumber': '+32470000200', 'message': 'Hi'}], [42]):
             response = self._call('POST', '/sms', body)
             self.assertEqual(response.status_code, 400, response.text)

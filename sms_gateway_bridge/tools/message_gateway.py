@@ -59,9 +59,10 @@ def java_timestamp(moment=None):
 
 def spring_error(status, path):
     """Spring Boot's default error body, the reference's answer to what no handler maps:
-    unknown tenant or wrong app key (500), missing header or unreadable JSON (400)."""
-    reasons = {400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests',
-               500: 'Internal Server Error'}
+    unknown tenant or wrong app key (500), missing header or unreadable JSON (400), a body that
+    is not JSON (415)."""
+    reasons = {400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 415: 'Unsupported Media Type',
+               429: 'Too Many Requests', 500: 'Internal Server Error'}
     return GatewayError(status, {'timestamp': java_timestamp(), 'status': status, 'error': reasons[status],
                                  'path': path})
 
