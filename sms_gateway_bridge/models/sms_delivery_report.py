@@ -2,7 +2,6 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..providers import DeliveryState
 
@@ -49,25 +48,21 @@ class SmsDeliveryReport(models.Model):
         } for report in reports])
 
     def _apply(self):
-        """Apply these reports to their outbound messages, oldest first, then forget them.
-        Reports of a message whose send is not recorded yet are kept for a later run; reports
-        another transaction is applying are skipped."""
-        if not self:
-            return
-        self.flush_model()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM sms_delivery_report WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)))
-        reports = self.browse(row[0] for row in self.env.cr.fetchall())
+        """Apply these reports to their outbound messages, oldest first, then forget them; return
+        the messages they moved. Reports of a message whose sender is still recording the
+        provider's answer wait for a later run; reports another transaction is applying are skipped."""
+        reports = self.sorted('id').try_lock_for_update()
         messages = reports._messages()
         by_attempt = {m.attempt_id: m for m in messages if m.attempt_id}
         by_provider_id = {m.provider_message_id: m for m in messages if m.provider_message_id}
         updates = []
         for report in reports:
             message = by_attempt.get(report.attempt_id) or by_provider_id.get(report.provider_message_id)
-            if message and message.state != 'pending':
+            if message and not (message.state == 'pending' and message.claim_token):
                 updates.append((message, report))
         self.env['sms.outbound.message']._apply_reports(updates)
         self.browse(report.id for _message, report in updates).unlink()
+        return self.env['sms.outbound.message'].sudo().concat(*(message for message, _report in updates))
 
     def _messages(self):
         # attempt ids and provider message ids are unique across bridges: two bridges on one provider

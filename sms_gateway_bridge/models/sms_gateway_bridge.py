@@ -18,6 +18,7 @@ ALPHANUMERIC_SENDER_RE = re.compile(r'^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$')
 TWILIO_SID_RE = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix in ('AC', 'SK', 'MG')}
 URL_RE = re.compile(r'^https?://[^\s/]+(/\S*)?$')
 DEFAULT_REQUEST_TIMEOUT = 15  # seconds a provider has to answer a request
+CLAIM_SECONDS = 5  # a claim of the queue job holds what its bridge sends in this many seconds
 CREDENTIAL_FIELDS = (
     'twilio_account_sid', 'twilio_auth_token', 'twilio_api_key_sid', 'twilio_api_key_secret', 'infobip_api_key',
 )
@@ -225,6 +226,18 @@ class SmsGatewayBridge(models.Model):
                 'sms_gateway_bridge.request_timeout', DEFAULT_REQUEST_TIMEOUT)),
         ))
 
+    def _claim_size(self, time_left):
+        """How many SMS the queue job claims for this bridge at once: what it sends in a few
+        seconds, and no more than it sends in the ``time_left`` to the job."""
+        return max(1, int(self.max_per_second * min(CLAIM_SECONDS, time_left)))
+
+    def _validity_hours(self):
+        return self.validity_hours or PROVIDERS[self.provider].validity_hours
+
+    def _chunk_size(self):
+        """How many SMS this bridge sends between two commits of their answers: a second's worth."""
+        return self.max_per_second
+
     def _status_webhook_url(self):
         """Where the provider posts delivery reports, if this bridge takes them by webhook."""
         return self.sudo()._webhook_url('status') if self.delivery_report_mode != 'polling' else ''
@@ -265,7 +278,7 @@ class SmsGatewayBridge(models.Model):
         """Store then apply delivery reports; a report whose message is not known yet (its send is
         still being recorded) waits for it, see sms.delivery.report."""
         self.ensure_one()
-        self.env['sms.delivery.report']._store(self, reports)._apply()
+        self.env['sms.delivery.report']._store(self, reports)._apply()._notify_odoo()
 
     def _pull_reports(self, max_pages=50):
         """Collect the reports the provider keeps for us, page after page until none is left;

@@ -1,20 +1,29 @@
+import contextlib
 import logging
+import secrets
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
-from ..providers import FALLBACK_FAILURES, PROVIDERS, DeliveryState, Failure, OutgoingSms, ProviderError
+from ..providers import FALLBACK_FAILURES, DeliveryState, Failure, OutgoingSms, ProviderError
 from ..tools.jobs import commit_progress
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
-# A claim is committed a moment before its rows are locked for sending: recovery leaves younger
-# claims alone (seconds).
+# Seconds recovery leaves an interrupted send alone, so that the provider finishes handling a
+# request that it got just before its sender died or stopped waiting for the answer.
 CLAIM_RECOVERY_DELAY = 120
+CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's, when asking it by date
+LEASE_LOCK_SPACE = 0x534D53  # "SMS": the first key of the advisory locks that hold claims' leases
+NOTIFY_BATCH = 1000  # messages whose outcome is told to Odoo per transaction
+RECOVERY_BATCH = 2000  # interrupted messages resolved per run
 INTERRUPTED = _lt("the worker sending it stopped before recording the provider's answer, "
                   "and the provider cannot be asked whether it got the message.")
 RETENTION_DAYS = 180
@@ -95,89 +104,110 @@ class SmsOutboundMessage(models.Model):
     sent_date = fields.Datetime('Accepted On', readonly=True, help="When the bridge took the message.")
     done_date = fields.Datetime('Delivered or Failed On', readonly=True)
     last_poll_date = fields.Datetime(readonly=True, help="When the provider was last asked for its status.")
+    claim_token = fields.Integer(readonly=True, copy=False, help="The lease of the worker sending the message.")
+    to_notify = fields.Boolean(
+        readonly=True, copy=False, index='btree_not_null',
+        help="The state changed and Odoo's records of the message (notification, mailing trace) do not show it yet.")
 
     _sms_uuid_unique = models.Constraint('unique(sms_uuid)', "One outbound message per SMS.")
 
     @api.model
     def _new_attempt_values(self):
-        """What a message forgets of its previous attempt when it is sent again."""
+        """A message at the start of an attempt at sending it: it forgets the previous attempt."""
         return {'state': 'pending', 'failure': False, 'error_code': False, 'error_message': False,
                 'needs_review': False, 'provider_message_id': False, 'segments': 0, 'price': 0.0,
-                'price_currency': False, 'sent_date': False, 'done_date': False, 'last_poll_date': False}
-
-    def _lock(self, skip_locked=False):
-        """Row-lock these messages until the end of the transaction; return those locked."""
-        if not self:
-            return self
-        self.flush_recordset()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM sms_outbound_message WHERE id IN %s FOR NO KEY UPDATE %s",
-            tuple(self.ids), SQL('SKIP LOCKED') if skip_locked else SQL()))
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+                'price_currency': False, 'sent_date': False, 'done_date': False, 'last_poll_date': False,
+                'attempt_id': uuid.uuid4().hex, 'claim_date': fields.Datetime.now(), 'to_notify': False}
 
     # sending ------------------------------------------------------------------------
 
-    def _send_claimed(self, lock=True):
-        """Send messages claimed by the queue job. Their rows stay locked until the answers are
-        recorded and committed: recovery skips locked rows, and a worker that dies releases them."""
-        if not self:
-            return
-        if lock:
-            self._lock()
-        self._send_through_bridges()
-        commit_progress(self.env)
-        # reports that came while the messages were being sent
-        self.env['sms.delivery.report'].sudo().search([('sms_uuid', 'in', self.mapped('sms_uuid'))])._apply()
+    @api.model
+    def _claim(self, sms_by_bridge):
+        """Pending outbound messages for the SMS of ``{bridge: sms}``. An SMS sent again (after a
+        failure) keeps its outbound message, reset for the new attempt."""
+        all_sms = self.env['sms.sms'].concat(*sms_by_bridge.values())
+        previous = self.search([('sms_uuid', 'in', all_sms.mapped('uuid'))]).grouped('sms_uuid')
+        values_list, claimed = [], self.browse()
+        for bridge, bridge_sms in sms_by_bridge.items():
+            for sms in bridge_sms:
+                values = {**self._new_attempt_values(), **sms._prepare_outbound_values(bridge)}
+                if sms.uuid in previous:
+                    previous[sms.uuid].write(values)
+                    claimed |= previous[sms.uuid]
+                else:
+                    values_list.append(values)
+        return claimed | self.create(values_list)
 
-    def _send_through_bridges(self):
-        """Send pending messages through their bridge, falling back along each bridge's fallback
-        chain for the messages a bridge could not send for a reason other than the number."""
-        todo = self
-        while todo:
-            results = {}
-            for bridge, messages in todo.grouped('bridge_id').items():
-                outgoing = messages._outgoing()
-                results.update((result.uuid, result) for result in bridge._provider().send(outgoing))
-            retry = todo.filtered(lambda m: results[m.sms_uuid].failure in FALLBACK_FAILURES
-                                  and m.bridge_id.fallback_bridge_id.active)
-            (todo - retry)._apply_send_results(results)
-            for bridge, messages in retry.grouped('bridge_id').items():
-                _logger.info("SMS gateway %s could not send %d messages, falling back to %s",
-                             bridge.name, len(messages), bridge.fallback_bridge_id.name)
-                messages.bridge_id = bridge.fallback_bridge_id
-            todo = retry
+    def _send_claim(self):
+        """Send messages claimed by this worker (committed as pending), chunk after chunk, each
+        chunk's answers committed as soon as they come. No row stays locked while providers
+        answer: the claim's lease (a session lock that dies with this worker's connection) tells
+        recovery that the messages are still being sent."""
+        with self._lease():
+            todo = self
+            while todo:
+                for bridge, messages in todo.grouped('bridge_id').items():
+                    provider = bridge._provider()
+                    for chunk in split_every(bridge._chunk_size(), messages.ids, self.browse):
+                        chunk._record_send_results(provider.can_find_accepted, {
+                            result.uuid: result for result in provider.send(chunk._outgoing())})
+                        commit_progress(self.env)
+                # messages handed to their fallback bridge, committed as such before it sends them
+                todo = todo.filtered(lambda m: m.state == 'pending' and not m.needs_review and m.claim_token)
+        # reports that came while the messages were being sent waited for their answers
+        self.env['sms.delivery.report'].sudo().search([('attempt_id', 'in', self.mapped('attempt_id'))])._apply()
+
+    @contextlib.contextmanager
+    def _lease(self):
+        """Hold the lease of this claim: every message gets the token of a session-level advisory
+        lock that this worker holds while it sends them, and that PostgreSQL releases when the
+        worker's connection dies, whatever killed it."""
+        token = secrets.randbelow(2 ** 31 - 1) + 1
+        self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", LEASE_LOCK_SPACE, token))
+        try:
+            self.write({'claim_token': token})
+            commit_progress(self.env)
+            yield
+        finally:
+            self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LEASE_LOCK_SPACE, token))
 
     def _outgoing(self):
         return [OutgoingSms(m.sms_uuid, m.number, m.body or '', m.attempt_id) for m in self]
 
-    def _apply_send_results(self, results):
-        """Record what the providers answered; ``results`` maps SMS uuids to SendResult."""
+    def _record_send_results(self, can_find_accepted, results):
+        """Record what the provider answered (``{sms uuid: SendResult}``) on these messages only;
+        what it means for Odoo follows in _notify_outcomes."""
         now = fields.Datetime.now()
         accepted = self.filtered(lambda m: results[m.sms_uuid].accepted)
         unknown = self.filtered(lambda m: results[m.sms_uuid].failure is Failure.UNKNOWN_OUTCOME)
-        failed = self - accepted - unknown
+        fallback = (self - accepted - unknown).filtered(
+            lambda m: results[m.sms_uuid].failure in FALLBACK_FAILURES and m.bridge_id.fallback_bridge_id.active)
+        failed = self - accepted - unknown - fallback
         accepted._write_grouped([(message, message._accepted_values(results[message.sms_uuid], now))
                                  for message in accepted])
-        accepted._notify_accepted()
-        for message in unknown:
-            if PROVIDERS[message.bridge_id.provider].can_find_accepted:
-                continue  # left pending: recovery will ask the provider
-            message._flag_for_review(results[message.sms_uuid].error_message)
         for message in failed:
             result = results[message.sms_uuid]
             message.write({
-                'state': 'failed', 'done_date': now,
+                'state': 'failed', 'done_date': now, 'to_notify': True,
                 'failure': result.failure.value, 'error_code': result.error_code,
                 'error_message': message._error_text(result.error_message),
             })
-        failed._notify_failed(at_sending=True)
+        for message in unknown:
+            if can_find_accepted:  # asked by recovery once the provider had time to finish
+                message.write({'claim_token': False, 'claim_date': now,
+                               'error_message': message._error_text(results[message.sms_uuid].error_message)})
+            else:
+                message._flag_for_review(results[message.sms_uuid].error_message)
+        for bridge, messages in fallback.grouped('bridge_id').items():
+            _logger.info("SMS gateway %s could not send %d messages, falling back to %s",
+                         bridge.name, len(messages), bridge.fallback_bridge_id.name)
+            for message in messages:
+                message.write({'bridge_id': bridge.fallback_bridge_id.id, 'attempt_id': uuid.uuid4().hex})
 
     def _accepted_values(self, result, now):
-        values = {'state': 'waiting', 'sent_date': now, 'segments': result.segments, 'price': result.price,
-                  'price_currency': result.currency}
-        if result.provider_message_id != self.provider_message_id:
-            values['provider_message_id'] = result.provider_message_id
-        return values
+        return {'state': 'waiting', 'sent_date': now, 'segments': result.segments, 'price': result.price,
+                'price_currency': result.currency, 'provider_message_id': result.provider_message_id,
+                'error_message': False, 'to_notify': True}
 
     def _write_grouped(self, values_by_message):
         """Write ``(message, values)`` pairs with one write per distinct set of values."""
@@ -188,7 +218,7 @@ class SmsOutboundMessage(models.Model):
             self.browse(ids).write(dict(values))
 
     def _flag_for_review(self, reason):
-        self.write({'needs_review': True, 'error_message': self._error_text(reason)})
+        self.write({'needs_review': True, 'claim_token': False, 'error_message': self._error_text(reason)})
         _logger.warning("SMS gateway %s: outcome of SMS %s unknown, flagged for review", self.bridge_id.name, self.sms_uuid)
 
     def _error_text(self, reason):
@@ -202,40 +232,38 @@ class SmsOutboundMessage(models.Model):
     @api.model
     def _apply_reports(self, updates):
         """Move messages forward along ``updates``, pairs of (message, sms.delivery.report),
-        never backwards: duplicated, late and out-of-order reports change nothing."""
+        never backwards: duplicated, late and out-of-order reports change nothing. A report of a
+        message flagged for review proves that the provider took it."""
         now = fields.Datetime.now()
-        delivered_ids, failed_ids = [], []
         for message, report in updates:
             state = REPORT_STATES[report.state]
             if STATE_RANK[state] <= STATE_RANK[message.state]:
                 continue
-            values = {'state': state, 'segments': report.segments or message.segments,
-                      'price': report.price or message.price, 'price_currency': report.price_currency or message.price_currency}
-            if state == 'delivered':
+            values = {'state': state, 'to_notify': True, 'segments': report.segments or message.segments,
+                      'price': report.price or message.price,
+                      'price_currency': report.price_currency or message.price_currency}
+            if message.state == 'pending':  # its sending was interrupted: this proves the provider took it
+                values.update(needs_review=False, error_message=False, sent_date=now,
+                              provider_message_id=report.provider_message_id)
+            if state in ('delivered', 'failed'):
                 values['done_date'] = now
-                delivered_ids.append(message.id)
-            elif state == 'failed':
-                values.update(done_date=now, failure=report.failure or Failure.MESSAGE.value,
-                              error_code=report.error_code, error_message=message._error_text(report.error_message))
-                failed_ids.append(message.id)
+            if state == 'failed':
+                values.update(failure=report.failure or Failure.MESSAGE.value, error_code=report.error_code,
+                              error_message=message._error_text(report.error_message))
             message.write(values)
-        delivered = self.browse(delivered_ids)
-        delivered._trackers().with_context(sms_skip_msg_notification=True)._action_update_from_sms_state('sent')
-        delivered._refresh_messages()
-        self.browse(failed_ids)._notify_failed(at_sending=False)
 
     @api.model
     def _cron_get_delivery_reports(self):
         """Get delivery reports from SMS gateway: collect what the providers keep for us, ask
         them about messages still waiting, give up on messages past the providers' validity."""
         self._recover_interrupted_sends()
-        commit_progress(self.env)
         for bridge in self._polled_bridges():
             bridge._pull_reports()
         self.env['sms.delivery.report'].sudo().search([], limit=REPORTS_PER_RUN)._apply()
         commit_progress(self.env)
         self._poll_waiting()
         self._give_up_waiting()
+        self._notify_outcomes()
 
     def _polled_bridges(self):
         return self.env['sms.gateway.bridge'].sudo().with_context(active_test=False).search(
@@ -261,52 +289,73 @@ class SmsOutboundMessage(models.Model):
         for bridge in self.env['sms.gateway.bridge'].sudo().with_context(active_test=False).search([]):
             expired = self.sudo().search([
                 ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent')),
-                ('sent_date', '<', fields.Datetime.now() - timedelta(
-                    hours=bridge.validity_hours or PROVIDERS[bridge.provider].validity_hours)),
+                ('sent_date', '<', fields.Datetime.now() - timedelta(hours=bridge._validity_hours())),
             ])
-            expired._lock(skip_locked=True).write({'state': 'no_report'})
+            expired.try_lock_for_update(allow_referencing=True).write({'state': 'no_report'})
         commit_progress(self.env)
 
     # Odoo's side: sms.sms, notifications, mailing traces ------------------------------------
+
+    @api.model
+    def _notify_outcomes(self):
+        """Tell Odoo what became of the messages whose state changed, batch after batch, each in
+        a transaction of its own. A batch that collides with a concurrent change of one of its
+        rows (a recipient clicking a tracked link updates its trace) is undone and tried again
+        later: the outbound state it follows from is committed already."""
+        while messages := self.sudo().search([('to_notify', '=', True)], order='id', limit=NOTIFY_BATCH * 2) \
+                .try_lock_for_update(allow_referencing=True, limit=NOTIFY_BATCH):
+            try:
+                with self.env.cr.savepoint():
+                    messages._notify_odoo()
+            except psycopg2.errors.TransactionRollbackError as error:
+                _logger.info("Outcomes of %d SMS left for the next run: %s", len(messages), error)
+                return
+            commit_progress(self.env)
+
+    def _notify_odoo(self):
+        """Bring Odoo's records of these messages (sms.sms, notifications, mailing traces,
+        blacklist) to their state; doing it again changes nothing."""
+        accepted = self.filtered(lambda m: m.state != 'failed' or m.sent_date)
+        accepted._sms().filtered(lambda sms: not sms.to_delete).write(
+            {'state': 'pending', 'failure_type': False, 'to_delete': True})
+        trackers = self._trackers().with_context(sms_skip_msg_notification=True)
+        for state, messages in accepted.grouped(lambda m: 'sent' if m.state == 'delivered' else 'pending').items():
+            messages._of(trackers)._action_update_from_sms_state(state)
+        (self - accepted)._notify_failed(trackers, at_sending=True)
+        accepted.filtered(lambda m: m.state == 'failed')._notify_failed(trackers, at_sending=False)
+        self.write({'to_notify': False})
+        self._refresh_messages()
+
+    def _notify_failed(self, trackers, at_sending):
+        """Tell Odoo these messages failed: their trackers (notifications, mailing traces), and at
+        sending their sms.sms; numbers that opted out at the provider join the blacklist."""
+        if not self:
+            return
+        sms_all = self._sms() if at_sending else self.env['sms.sms']
+        for (failure, reason), messages in self.grouped(lambda m: (Failure(m.failure), m.error_message)).items():
+            messages._of(sms_all, 'uuid').write({
+                'state': 'error', 'failure_type': SMS_FAILURE_TYPES.get(failure, 'unknown')})
+            failed_trackers = messages._of(trackers).with_context(sms_known_failure_reason=reason)
+            if failure in TRACKER_PROVIDER_ERRORS or not at_sending:
+                failed_trackers._action_update_from_provider_error(TRACKER_PROVIDER_ERRORS.get(failure, 'not_delivered'))
+            else:
+                failed_trackers._action_update_from_sms_state(
+                    'error', failure_type=SMS_FAILURE_TYPES.get(failure, 'unknown'), failure_reason=reason)
+        opted_out = self.filtered(lambda m: m.failure == Failure.OPT_OUT.value)
+        if opted_out:
+            self.env['phone.blacklist'].sudo()._add(opted_out.mapped('number'), message=self.env._(
+                "The recipient opted out at the SMS provider (replied STOP)."))
+
+    def _of(self, records, uuid_field='sms_uuid'):
+        """The records among ``records`` (sms.sms or sms.tracker) that concern these messages."""
+        uuids = set(self.mapped('sms_uuid'))
+        return records.filtered(lambda record: record[uuid_field] in uuids)
 
     def _sms(self):
         return self.env['sms.sms'].sudo().search([('uuid', 'in', self.mapped('sms_uuid'))])
 
     def _trackers(self):
         return self.env['sms.tracker'].sudo().search([('sms_uuid', 'in', self.mapped('sms_uuid'))])
-
-    def _notify_accepted(self):
-        if not self:
-            return
-        sms = self._sms()
-        sms.write({'state': 'pending', 'failure_type': False, 'to_delete': True})
-        self._trackers().with_context(sms_skip_msg_notification=True)._action_update_from_sms_state('pending')
-        self._refresh_messages()
-
-    def _notify_failed(self, at_sending):
-        """Tell Odoo these messages failed: their trackers (notifications, mailing traces), and at
-        sending their sms.sms; numbers that opted out at the provider join the blacklist."""
-        if not self:
-            return
-        sms_all = self._sms().with_context(sms_skip_msg_notification=True) if at_sending else self.env['sms.sms']
-        sms_by_uuid, trackers_by_uuid = sms_all.grouped('uuid'), self._trackers().grouped('sms_uuid')
-        for (failure, reason), messages in self.grouped(lambda m: (Failure(m.failure), m.error_message)).items():
-            uuids = messages.mapped('sms_uuid')
-            sms_all.browse().concat(*(sms_by_uuid[uuid] for uuid in uuids if uuid in sms_by_uuid)).write({
-                'state': 'error', 'failure_type': SMS_FAILURE_TYPES.get(failure, 'unknown')})
-            trackers = self.env['sms.tracker'].sudo().concat(
-                *(trackers_by_uuid[uuid] for uuid in uuids if uuid in trackers_by_uuid),
-            ).with_context(sms_skip_msg_notification=True, sms_known_failure_reason=reason)
-            if failure in TRACKER_PROVIDER_ERRORS or not at_sending:
-                trackers._action_update_from_provider_error(TRACKER_PROVIDER_ERRORS.get(failure, 'not_delivered'))
-            else:
-                trackers._action_update_from_sms_state(
-                    'error', failure_type=SMS_FAILURE_TYPES.get(failure, 'unknown'), failure_reason=reason)
-        opted_out = self.filtered(lambda m: m.failure == Failure.OPT_OUT.value)
-        if opted_out:
-            self.env['phone.blacklist'].sudo()._add(opted_out.mapped('number'), message=self.env._(
-                "The recipient opted out at the SMS provider (replied STOP)."))
-        self._refresh_messages()
 
     def _refresh_messages(self):
         """Show the new statuses in the web client, unless the caller does it once for many."""
@@ -317,33 +366,52 @@ class SmsOutboundMessage(models.Model):
 
     @api.model
     def _recover_interrupted_sends(self):
-        """Resolve the messages claimed by a worker that stopped before recording what the
-        provider answered (their rows are no longer locked): those the provider provably never
-        got go back to the queue, those it got are recorded, the others are flagged for review."""
+        """Resolve the messages whose sending was interrupted: claimed by a worker that died (its
+        lease is free) or without an answer from the provider. The provider is asked: the
+        messages it took are recorded, the others go back to the queue; only a provider that
+        cannot say leaves them for review."""
         delay = int(self.env['ir.config_parameter'].sudo().get_param(
             'sms_gateway_bridge.claim_recovery_delay', CLAIM_RECOVERY_DELAY))
-        self.flush_model()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM sms_outbound_message WHERE state = 'pending' AND needs_review IS NOT TRUE "
-            "AND claim_date <= (now() at time zone 'UTC') - make_interval(secs => %s) "
-            "FOR NO KEY UPDATE SKIP LOCKED", delay))
-        for bridge, messages in self.sudo().browse(row[0] for row in self.env.cr.fetchall()).grouped('bridge_id').items():
-            messages._recover(bridge._provider())
+        candidates = self.sudo().search([
+            ('state', '=', 'pending'), ('needs_review', '=', False),
+            ('claim_date', '<=', fields.Datetime.now() - timedelta(seconds=delay)),
+        ], order='id', limit=RECOVERY_BATCH)
+        if not candidates:
+            return
+        interrupted = candidates.filtered(lambda m: m.claim_token not in candidates._live_leases())
+        for bridge, messages in interrupted.try_lock_for_update(allow_referencing=True).grouped('bridge_id').items():
+            messages._recover(bridge)
+        commit_progress(self.env)
 
-    def _recover(self, provider):
+    def _live_leases(self):
+        """The claim tokens of these messages whose worker is still sending them."""
+        tokens = set(self.mapped('claim_token')) - {0}
+        if not tokens:
+            return set()
+        self.env.cr.execute(SQL(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = ANY(%s) "
+            "AND granted", LEASE_LOCK_SPACE, list(tokens)))
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _recover(self, bridge):
+        provider = bridge._provider()
         if not provider.can_find_accepted:
             for message in self:
                 message._flag_for_review(INTERRUPTED)
             return
         try:
-            accepted = provider.find_accepted(self._outgoing(), min(self.mapped('claim_date')))
+            accepted = provider.find_accepted(self._outgoing(), min(self.mapped('claim_date')) - CLOCK_SKEW)
         except ProviderError as error:
-            _logger.warning("SMS gateway %s: interrupted sends not recovered yet: %s", self.bridge_id.name, error)
+            _logger.warning("SMS gateway %s: interrupted sends not recovered yet: %s", bridge.name, error)
+            given_up = self.filtered(lambda m: m.claim_date < fields.Datetime.now() - timedelta(
+                hours=bridge._validity_hours()))
+            for message in given_up:
+                message._flag_for_review(error.args[0])
             return
         taken = self.filtered(lambda m: m.sms_uuid in accepted)
         _logger.info("SMS gateway %s: %d interrupted messages had reached it, %d go back to the queue",
-                     self.bridge_id.name, len(taken), len(self - taken))
-        taken._apply_send_results(accepted)
+                     bridge.name, len(taken), len(self - taken))
+        taken._record_send_results(True, accepted)
         (self - taken)._requeue()
 
     def _requeue(self):
@@ -360,8 +428,9 @@ class SmsOutboundMessage(models.Model):
     def action_mark_sent(self):
         """Record as accepted messages whose fate is unknown: the administrator checked they arrived."""
         messages = self.filtered('needs_review')
-        messages.write({'needs_review': False, 'state': 'waiting', 'sent_date': fields.Datetime.now()})
-        messages._notify_accepted()
+        messages.write({'needs_review': False, 'state': 'waiting', 'sent_date': fields.Datetime.now(),
+                        'to_notify': True})
+        messages._notify_odoo()
 
     # maintenance -----------------------------------------------------------------------------
 

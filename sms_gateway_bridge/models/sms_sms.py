@@ -1,15 +1,15 @@
-import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-from ..tools.jobs import can_commit, commit_progress
+from ..tools.jobs import commit_progress
 from ..tools.sms_api import SmsApiBridge
 
-# SMS the queue job claims at once: Odoo sends its own SMS in batches of 500 (sms.session.batch.size);
-# bridges take larger ones, each committed before it is sent
+# Queued SMS one claim looks at: Odoo sends its own SMS in batches of 500 (sms.session.batch.size);
+# a bridge takes from it what it sends in a few seconds (see sms.gateway.bridge._claim_size)
 QUEUE_BATCH_SIZE = 2000
+CONCURRENT_CLAIMS = 4  # workers expected to claim at the same moment
+QUEUED_DOMAIN = [('state', '=', 'outgoing'), ('to_delete', '!=', True)]
 
 
 class SmsSms(models.Model):
@@ -103,7 +103,9 @@ class SmsSms(models.Model):
         """Send in this transaction, for callers that need the outcome at once (the mailing test
         wizard). The SMS end in their final state, so the queue never sends them again."""
         outgoing = self.filtered(lambda sms: sms.state == 'outgoing')
-        outgoing._claim_for_bridges()._send_through_bridges()
+        claimed = self._hand_to_bridges(outgoing._group_by_bridge())
+        claimed._send_claim()
+        claimed._notify_outcomes()
         super(SmsSms, outgoing.filtered(lambda sms: sms.state == 'outgoing')).send()
 
     def _sms_api_results(self):
@@ -116,68 +118,70 @@ class SmsSms(models.Model):
 
     @api.model
     def _process_queue(self):
-        """Send queued SMS, batch after batch. The SMS a bridge serves are claimed (committed as
-        pending outbound messages) before any provider call, then sent while their rows stay
-        locked; other workers skip locked and claimed rows, and a worker that dies leaves claims
-        that the next run recovers without sending anything twice."""
-        self.env['sms.outbound.message']._recover_interrupted_sends()
+        """Send queued SMS in short committed steps that fit Odoo's cron time budget: claim what
+        the bridges send in a few seconds (committed before any provider call), send it and
+        commit the answers chunk by chunk, then tell Odoo (notifications, traces) in a step of its
+        own. Several workers share the queue; what a dead worker claimed is recovered by asking
+        the provider. The job returns when its time is up and resumes on its next run."""
+        Outbound = self.env['sms.outbound.message'].sudo()
+        Outbound._recover_interrupted_sends()
+        Outbound._notify_outcomes()
         # the web client's view of a message shows all its notifications: refresh it once per run
         queue = self.with_context(sms_skip_msg_notification=True)
         messages = self.env['mail.message']
-        batch_size = int(self.env['ir.config_parameter'].sudo().get_param(
-            'sms_gateway_bridge.queue_batch_size', QUEUE_BATCH_SIZE))
-        while sms := queue._lock_queued(batch_size):
-            messages |= sms.mail_message_id
-            outbound = sms._claim_for_bridges()
-            # Odoo's own providers send the rest in this transaction, as Odoo does.
-            sms.filtered(lambda s: s.state == 'outgoing').send()
-            commit_progress(self.env)
-            outbound._send_claimed(lock=can_commit())
-            remaining = self.search_count([('state', '=', 'outgoing'), ('to_delete', '!=', True)])
-            if not commit_progress(self.env, len(sms), remaining=remaining):
+        while (time_left := commit_progress(self.env)) > 0:
+            claimed, odoo_sms = queue._claim(time_left)
+            if not (claimed or odoo_sms):
                 break
+            messages |= claimed._sms().mail_message_id | odoo_sms.mail_message_id
+            # Odoo's own providers (IAP, sms_twilio) send the rest as Odoo does
+            odoo_sms.try_lock_for_update().filtered(lambda sms: sms.state == 'outgoing').send()
+            commit_progress(self.env)
+            claimed._send_claim()
+            Outbound._notify_outcomes()
+            remaining = self.search_count(QUEUED_DOMAIN)
+            commit_progress(self.env, len(claimed) + len(odoo_sms), remaining=remaining)
             self.env.invalidate_all()  # a long queue must not pile up in the cache
-        messages._notify_message_notification_update()
+        messages.exists()._notify_message_notification_update()
         commit_progress(self.env)
 
-    def _lock_queued(self, limit):
-        self.flush_model(['state', 'to_delete'])
-        self.env.cr.execute(SQL(
-            "SELECT id FROM sms_sms WHERE state = 'outgoing' AND to_delete IS NOT TRUE "
-            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", limit))
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+    def _claim(self, time_left):
+        """Claim the next queued SMS for their bridges, as many as each bridge sends in
+        CLAIM_SECONDS (or the time left); commit the claim. Return the claimed outbound messages
+        and the SMS that no bridge serves (left to Odoo's providers, not claimed)."""
+        sms_all = self._lock_queued()
+        numberless = sms_all.filtered(lambda sms: not sms.number)
+        numberless._update_sms_state_and_trackers('error', failure_type='sms_number_missing')
+        routed = (sms_all - numberless)._group_by_bridge()
+        outbound = self._hand_to_bridges({
+            bridge: bridge_sms[:bridge._claim_size(time_left)] for bridge, bridge_sms in routed.items()})
+        odoo_sms = sms_all - numberless - self.browse().concat(*routed.values())
+        commit_progress(self.env, len(numberless))
+        return outbound, odoo_sms
 
-    def _claim_for_bridges(self):
-        """Hand the SMS a bridge serves to it as pending outbound messages. An SMS sent again
-        (retried after a failure) keeps its outbound message, reset for the new attempt."""
-        routed = self._group_by_bridge()
-        if not routed:
-            return self.env['sms.outbound.message']
-        Outbound = self.env['sms.outbound.message'].sudo()
-        previous = Outbound.search([('sms_uuid', 'in', self.mapped('uuid'))]).grouped('sms_uuid')
-        values_list, outbound = [], Outbound
-        for bridge, bridge_sms in routed.items():
-            for sms in bridge_sms:
-                values = sms._prepare_outbound_values(bridge)
-                if sms.uuid in previous:
-                    previous[sms.uuid].write({**Outbound._new_attempt_values(), **values})
-                    outbound |= previous[sms.uuid]
-                else:
-                    values_list.append(values)
-        outbound |= Outbound.create(values_list)
-        # the state is the claim: other workers only take outgoing SMS
-        self.browse().concat(*routed.values()).write({'state': 'process'})
+    def _hand_to_bridges(self, sms_by_bridge):
+        """Claim the SMS of ``{bridge: sms}`` for their bridge: pending outbound messages."""
+        outbound = self.env['sms.outbound.message'].sudo()._claim(sms_by_bridge)
+        claimed = self.browse().concat(*sms_by_bridge.values())
+        claimed.write({'state': 'process'})
+        claimed.sms_tracker_id._action_update_from_sms_state('process')
         return outbound
+
+    def _lock_queued(self):
+        """Lock the next queued SMS, skipping those another worker is claiming."""
+        batch_size = int(self.env['ir.config_parameter'].sudo().get_param(
+            'sms_gateway_bridge.queue_batch_size', QUEUE_BATCH_SIZE))
+        # look further than one batch so that workers claiming at once each find their own rows
+        return self.search(QUEUED_DOMAIN, order='id', limit=batch_size * CONCURRENT_CLAIMS).try_lock_for_update(
+            allow_referencing=True, limit=batch_size)
 
     def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
-            'attempt_id': uuid.uuid4().hex,
             'bridge_id': bridge.id,
             'number': self.number,
             'body': self.body,
             'partner_id': self.partner_id.id,
             'mail_message_id': self.mail_message_id.id,
             'origin': 'chatter' if self.mail_message_id else 'other',
-            'claim_date': fields.Datetime.now(),
         }

@@ -15,7 +15,6 @@ from ..providers.simulator import WEBHOOK_DELAY
 from .common import INFOBIP_KEY, TWILIO_SID, TWILIO_TOKEN, BridgeMixin, WebhookMixin
 
 WEBHOOK_LOGGER = 'odoo.addons.sms_gateway_bridge.controllers.main'
-BRIDGE_LOGGER = 'odoo.addons.sms_gateway_bridge.models.sms_gateway_bridge'
 
 
 class DeliveryReportCase(BridgeMixin, WebhookMixin, HttpCase):
@@ -96,12 +95,11 @@ class TestTwilioWebhook(DeliveryReportCase):
             malformed = self._twilio_callback(message['status_callback'], {'MessageSid': message['sid']})
         self.assertEqual(malformed.status_code, 400)
 
-        unknown_url = message['status_callback'].replace(outbound.sms_uuid, 'f' * 32)
+        unknown_url = message['status_callback'].replace(outbound.attempt_id, 'f' * 32)
         unknown = dict(self._twilio_params(message, 'delivered'), MessageSid='SM' + 'e' * 32)
-        with self.assertLogs(BRIDGE_LOGGER, 'WARNING') as logs:
-            self.assertEqual(self._twilio_callback(unknown_url, unknown).status_code, 200)
-        self.assertIn('unknown messages ignored', logs.output[0])
-        self.assertFalse(self.env['sms.delivery.report'].search([('bridge_id', '=', bridge.id)]))
+        self.assertEqual(self._twilio_callback(unknown_url, unknown).status_code, 200)
+        kept = self.env['sms.delivery.report'].search([('bridge_id', '=', bridge.id)])
+        self.assertEqual(kept.mapped('attempt_id'), ['f' * 32], 'kept until its message shows up, or for 2 days')
         self.assertEqual(self._states(outbound), {'+32470000202': ('waiting', None)})
 
     def test_replayed_late_and_duplicate_reports_change_nothing(self):
@@ -114,7 +112,7 @@ class TestTwilioWebhook(DeliveryReportCase):
             self.assertEqual(self._twilio_callback(url, self._twilio_params(message, status, **extra)).status_code, 200)
         self.assertEqual(self._states(outbound), {'+32470000203': ('delivered', None)})
         self.assertEqual(outbound.done_date, delivered_on)
-        self.assertFalse(self.env['sms.delivery.report'].search([('sms_uuid', '=', outbound.sms_uuid)]))
+        self.assertFalse(self.env['sms.delivery.report'].search([('attempt_id', '=', outbound.attempt_id)]))
 
     def test_out_of_order_reports_move_forward_only(self):
         _bridge, _sms, outbound = self._send(['+32470000204'])
@@ -170,7 +168,7 @@ class TestInfobipWebhook(DeliveryReportCase):
     def test_token_and_body_checks(self):
         bridge, _sms, outbound = self._send(['+32470000401'], provider='infobip')
         url = self.infobip.messages[0]['delivery_url']
-        report = {'results': [{'messageId': outbound.sms_uuid, 'status': {
+        report = {'results': [{'messageId': outbound.attempt_id, 'status': {
             'groupId': 3, 'groupName': 'DELIVERED', 'id': 5, 'name': 'DELIVERED_TO_HANDSET'}}]}
         with mute_logger(WEBHOOK_LOGGER):
             self.assertEqual(self._post(url.replace(bridge.webhook_token, 'guess'), json=report).status_code, 403)
@@ -190,18 +188,18 @@ class TestInfobipWebhook(DeliveryReportCase):
         """A report for a message whose send is not recorded yet is kept, then applied."""
         bridge = self._bridge('infobip', delivery_report_mode='webhook')
         sms = self._chatter_sms(self._partner('+32470000402'))
-        outbound = self.env['sms.outbound.message'].create(
-            sms._prepare_outbound_values(bridge))
-        report = {'results': [{'messageId': sms.uuid, 'status': {
+        outbound = sms._hand_to_bridges({bridge: sms})
+        outbound.claim_token = 42  # its worker is sending it
+        report = {'results': [{'messageId': outbound.attempt_id, 'status': {
             'groupId': 3, 'groupName': 'DELIVERED', 'id': 5, 'name': 'DELIVERED_TO_HANDSET'}}]}
         self.assertEqual(self._post(bridge.status_webhook_url, json=report).status_code, 200)
         self.assertEqual(outbound.state, 'pending')
-        self.assertEqual(len(self.env['sms.delivery.report'].search([('sms_uuid', '=', sms.uuid)])), 1)
+        self.assertEqual(len(self.env['sms.delivery.report'].search([('attempt_id', '=', outbound.attempt_id)])), 1)
 
-        outbound._send_claimed(lock=False)
+        outbound._send_claim()
 
         self.assertEqual(outbound.state, 'delivered')
-        self.assertFalse(self.env['sms.delivery.report'].search([('sms_uuid', '=', sms.uuid)]))
+        self.assertFalse(self.env['sms.delivery.report'].search([('attempt_id', '=', outbound.attempt_id)]))
 
 
 @tagged('post_install', '-at_install')
@@ -239,7 +237,7 @@ class TestPolling(DeliveryReportCase):
 
         self.assertEqual(self._states(outbound), {
             '+32470000501': ('delivered', None), '+32470000502': ('delivered', None)})
-        self.assertIn(lost[0]['messageId'], outbound.mapped('sms_uuid'))
+        self.assertIn(lost[0]['messageId'], outbound.mapped('attempt_id'))
 
     def test_twilio_status_fetched_after_delay(self):
         bridge, _sms, outbound = self._send(['+32470000503', '+32470000507'])

@@ -23,8 +23,8 @@ class TestSending(BridgeCase):
                          ('+32470000101', TWILIO_SENDER, 'Your parcel ships today'))
         callback = urlsplit(message['status_callback'])
         self.assertEqual(callback.path, '/sms_gateway_bridge/%d/%s/status' % (bridge.id, bridge.webhook_token))
-        self.assertEqual(parse_qs(callback.query), {'sms': [sms.uuid]})
         outbound = self._outbound(sms)
+        self.assertEqual(parse_qs(callback.query), {'sms': [outbound.attempt_id]})
         self.assertRecordValues(outbound, [{
             'state': 'waiting', 'bridge_id': bridge.id, 'number': '+32470000101', 'origin': 'chatter',
             'provider_message_id': message['sid'], 'segments': 1, 'partner_id': partner.id,
@@ -60,7 +60,8 @@ class TestSending(BridgeCase):
         self.assertEqual(len(sends), 1, 'Infobip takes many destinations per request')
         self.assertEqual(sends[0]['headers']['authorization'], 'App %s' % INFOBIP_KEY)
         self.assertEqual(sorted(self._sent_to(self.infobip)), sorted(partners.mapped('phone')))
-        self.assertEqual({message['messageId'] for message in self.infobip.messages}, set(sms.mapped('uuid')),
+        self.assertEqual({message['messageId'] for message in self.infobip.messages},
+                         set(self._outbound(sms).mapped('attempt_id')),
                          'Infobip gets our own message id per destination')
         self.assertEqual(self.infobip.messages[0]['text'], 'Hello Contact 0')
         self.assertEqual(set(self._outbound(sms).mapped('state')), {'waiting'})
