@@ -25,6 +25,14 @@ class MessageGatewayCase(BridgeMixin, WebhookMixin, HttpCase):
             requests.request, method, self._url(path), json=body, data=data,
             headers=self._headers() if headers is None else headers, timeout=60)
 
+    def _api_key(self, user):
+        """An Odoo API key of ``user``."""
+        return self.env['res.users.apikeys'].with_user(user).sudo()._generate(None, 'Fineract setup', None)
+
+    def _post_tenant(self, body, api_key, path='/tenants'):
+        return self._call('POST', path, body, headers={
+            'Authorization': 'Bearer %s' % api_key, 'Content-Type': 'application/json'})
+
     def _seed_twilio_bridge(self, **values):
         """The seed's "Create an SMS bridge" body, with the fake Twilio's account."""
         return {

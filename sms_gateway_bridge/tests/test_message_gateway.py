@@ -11,13 +11,9 @@ from .message_gateway_common import MessageGatewayCase
 @tagged('post_install', '-at_install')
 class TestMessageGatewayTenants(MessageGatewayCase):
 
-    def _api_key(self, user):
-        return self.env['res.users.apikeys'].with_user(user).sudo()._generate(None, 'Fineract setup', None)
-
     def test_create_tenant_with_an_administrator_api_key(self):
         admin_key = self._api_key(self.env.ref('base.user_admin'))
-        response = self._call('POST', '/tenants/', {'tenantId': 'abcd', 'description': 'Some description'},
-                              headers={'Authorization': 'Bearer %s' % admin_key, 'Content-Type': 'application/json'})
+        response = self._post_tenant({'tenantId': 'abcd', 'description': 'Some description'}, admin_key, '/tenants/')
 
         self.assertEqual(response.status_code, 201, response.text)
         app_key = response.text
@@ -28,8 +24,7 @@ class TestMessageGatewayTenants(MessageGatewayCase):
         listing = self._call('GET', '/smsbridges', headers=self._headers('abcd', app_key))
         self.assertEqual((listing.status_code, listing.json()), (200, []))
 
-        again = self._call('POST', '/tenants', {'tenantId': 'abcd'},
-                           headers={'Authorization': 'Bearer %s' % admin_key})
+        again = self._post_tenant({'tenantId': 'abcd'}, admin_key)
         self.assertEqual(again.status_code, 403)
         self.assertEqual(again.json()['errors'][0]['userMessageGlobalisationCode'], 'error.msg.tenant.already.exists')
 

@@ -29,7 +29,18 @@ class TestFineractClient(MessageGatewayCase):
         self.infobip.queue_reports()
         self.env['sms.outbound.message']._cron_get_delivery_reports()
 
+    def _create_tenant(self):
+        response = self._post_tenant({'tenantId': 'fineract', 'description': 'Fineract'},
+                                     self._api_key(self.env.ref('base.user_admin')))
+        self.assertEqual(response.status_code, 201, response.text)
+        self.tenant = self.env['sms.gateway.tenant'].search([('name', '=', 'fineract')])
+        self.app_key = response.text
+
+    def _headers(self, tenant='fineract', app_key=None):
+        return super()._headers(tenant, app_key)
+
     def test_thousand_messages_sent_once_and_reported_final(self):
+        self._create_tenant()
         bridge_id = self._create_bridge(self._infobip_bridge_body())
         # the account's throughput, which an administrator sets on the bridge in Odoo (10 by default)
         self.env['sms.gateway.bridge'].browse(bridge_id).max_per_second = 500
