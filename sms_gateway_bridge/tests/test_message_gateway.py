@@ -162,6 +162,8 @@ class TestMessageGatewayAuthentication(MessageGatewayCase):
         self.assertEqual(self._call('GET', '/smsbridges', headers=self._headers('other', other_key)).status_code, 200)
 
     def test_configurable_prefix(self):
+        # the routes of the rolled back prefix must not outlive this test
+        self.addCleanup(self.env.registry.clear_cache, 'routing')
         self.env['ir.config_parameter'].set_param('sms_gateway_bridge.message_gateway_prefix', '/fineract/gateway/')
         response = self._from_outside(requests.get, self.base_url() + '/fineract/gateway/smsbridges',
                                       headers=self._headers(), timeout=60)
