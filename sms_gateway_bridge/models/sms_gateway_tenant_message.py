@@ -1,10 +1,11 @@
+import uuid
+
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import ConcurrencyError
 
 from ..tools import message_gateway as gateway
-
-# pg_advisory_xact_lock namespace: one POST /sms per tenant at a time checks and records internal ids
-SEND_LOCK_NAMESPACE = 0x534D5347
 
 
 class SmsGatewayTenantMessage(models.Model):
@@ -31,7 +32,6 @@ class SmsGatewayTenantMessage(models.Model):
     def _queue_messages(self, tenant, messages):
         """Queue ``messages`` (see tools.message_gateway.parse_messages) for ``tenant``; internal ids
         it posted before are skipped. Refused messages are recorded as failed, never dropped."""
-        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", SEND_LOCK_NAMESPACE, tenant.id))
         known = set(self.search([('tenant_id', '=', tenant.id),
                                  ('internal_id', 'in', [message[0] for message in messages])]).mapped('internal_id'))
         bridges = tenant.bridge_ids.filtered('active')
@@ -52,19 +52,30 @@ class SmsGatewayTenantMessage(models.Model):
                 except ValueError as error:
                     values['error_message'] = self.env._("Invalid number: %s", error)
             if 'number' in values:
+                values.update(bridge_id=bridge.id, sms_uuid=uuid.uuid4().hex)
                 sms_values_list.append({
-                    'number': values['number'], 'body': text, 'company_id': tenant.company_id.id,
-                    'gateway_bridge_id': bridge.id, 'state': 'outgoing',
+                    'uuid': values['sms_uuid'], 'number': values['number'], 'body': text,
+                    'company_id': tenant.company_id.id, 'gateway_bridge_id': bridge.id, 'state': 'outgoing',
                 })
-                values['bridge_id'] = bridge.id
             values_list.append(values)
-        sms = iter(self.env['sms.sms'].sudo().create(sms_values_list))
-        for values in values_list:
-            if 'number' in values:
-                values['sms_uuid'] = next(sms).uuid
-        records = self.create(values_list)
+        records = self._record_once(values_list)
+        self.env['sms.sms'].sudo().create(sms_values_list)
         if sms_values_list:
             self.env['sms.sms']._wake_queue()
+        return records
+
+    @api.model
+    def _record_once(self, values_list):
+        """Create the messages, or have the whole request retried when a concurrent request of the
+        tenant recorded one of them first: the retry sees it and skips it, so it is sent once."""
+        try:
+            with self.env.cr.savepoint():
+                records = self.create(values_list)
+                records.flush_recordset()
+        except UniqueViolation as error:
+            if error.diag.table_name != self._table:
+                raise
+            raise ConcurrencyError("Message gateway: internal ids posted twice at once") from error
         return records
 
     @api.model

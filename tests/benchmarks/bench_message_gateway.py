@@ -8,7 +8,7 @@ Infobip in a process of its own that pushes its delivery reports to Odoo's webho
 and an Odoo server in prefork mode (2 HTTP workers, 1 cron worker). A client that speaks only the
 openMF message-gateway's API, as Fineract does, then creates a tenant (POST /tenants with an
 administrator's Odoo API key) and an Infobip bridge (POST /smsbridges), posts the messages 500 per
-request (POST /sms), posts the first 500 again as Fineract does when it boots, and polls
+request (POST /sms) side by side with the first 500 again, as Fineract posts them when it boots, and polls
 POST /sms/report 200 ids at a time until every status is final. It prints what the fake received
 (each message exactly once?), the final statuses and the timings. Asserts nothing about time.
 """
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -151,10 +152,12 @@ def run(config, url, options):
                      'message': 'Your repayment of %d is due tomorrow.' % internal_id, 'providerId': bridge_id}
                     for internal_id in range(1, options.messages + 1)]
         internal_ids = [message['internalId'] for message in messages]
+        batches = [messages[start:start + SEND_BATCH] for start in range(0, len(messages), SEND_BATCH)]
         start = time.monotonic()
-        client.send(messages)
+        # concurrently on the server's workers, with Fineract's resend at boot of the first batch
+        with ThreadPoolExecutor(len(batches) + 1) as pool:
+            list(pool.map(client.send, batches + batches[:1]))
         accepted = time.monotonic() - start
-        client.send(messages[:SEND_BATCH])  # Fineract's resend at boot
         statuses = {}
         while time.monotonic() - start < options.timeout:
             statuses = client.reports(internal_ids)
@@ -167,7 +170,8 @@ def run(config, url, options):
           % (len(sent_to), len(set(sent_to)), len(messages),
              'each exactly once' if len(sent_to) == len(set(sent_to)) == len(messages) else 'NOT exactly once'))
     print('delivery statuses reported: %d of %d, %s' % (len(statuses), len(messages), dict(Counter(statuses.values()))))
-    print('%d messages accepted (202) in %.2f s: %.0f msgs/s' % (len(messages), accepted, len(messages) / accepted))
+    print('%d messages (and %d again) accepted (202) in %.2f s: %.0f msgs/s'
+          % (len(messages), min(SEND_BATCH, len(messages)), accepted, len(messages) / accepted))
     print('all final after %.1f s' % final if set(statuses.values()) <= FINAL and statuses
           else 'NOT all final after %.1f s' % final)
 
