@@ -2,6 +2,7 @@ import logging
 
 import requests
 
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import tagged
 
 from .common import TWILIO_SID, TWILIO_TOKEN
@@ -205,6 +206,17 @@ class TestMessageGatewaySending(MessageGatewayCase):
         self.env['sms.sms']._process_queue()
         self.assertEqual(sorted(self._sent_to(self.twilio)), ['+32470000300', '+32470000301', '+32470000302'])
         self.assertEqual(len(self.env['sms.gateway.tenant.message'].search([('tenant_id', '=', self.tenant.id)])), 3)
+
+    def test_internal_id_recorded_concurrently_retries_the_request(self):
+        """Two requests posting one internal id at once: the later one's snapshot does not see the
+        earlier one's record; its insert fails and Odoo retries it, and the retry skips the message.
+        (tests/benchmarks/bench_message_gateway.py posts concurrently on a prefork server.)"""
+        Message = self.env['sms.gateway.tenant.message']
+        values = {'tenant_id': self.tenant.id, 'internal_id': '9', 'mobile_number': '12', 'error_message': 'x'}
+        Message._record_once([values])
+        with self.assertRaises(ConcurrencyError):
+            Message._record_once([values])
+        self.assertEqual(len(Message.search([('tenant_id', '=', self.tenant.id)])), 1)
 
     def test_refused_messages_are_reported_failed(self):
         bridge_id = self._create_bridge(self._seed_twilio_bridge())
