@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from psycopg2.errors import UniqueViolation
 
@@ -6,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
 
 from ..tools import message_gateway as gateway
+from .sms_outbound_message import RETENTION_DAYS
 
 
 class SmsGatewayTenantMessage(models.Model):
@@ -103,3 +105,11 @@ class SmsGatewayTenantMessage(models.Model):
             values.update(status=gateway.FAILED, error_message=dict(
                 sms._fields['failure_type']._description_selection(self.env)).get(sms.failure_type))
         return values
+
+    @api.autovacuum
+    def _gc_tenant_messages(self):
+        """Forget messages as long after as the outbound log forgets its own."""
+        days = int(self.env['ir.config_parameter'].sudo().get_param(
+            'sms_gateway_bridge.outbound_retention_days', RETENTION_DAYS))
+        if days > 0:
+            self.sudo().search([('create_date', '<', fields.Datetime.now() - timedelta(days=days))]).unlink()

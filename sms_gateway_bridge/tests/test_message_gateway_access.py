@@ -51,3 +51,14 @@ class TestMessageGatewayAccess(TransactionCase):
         for model in ('sms.gateway.tenant', 'sms.gateway.tenant.message'):
             views = self.env[model].with_user(self.admin).get_views([(False, 'list'), (False, 'form')])
             self.assertTrue(views['views']['list']['arch'])
+
+    def test_messages_forgotten_with_the_outbound_log(self):
+        self.env['ir.config_parameter'].set_param('sms_gateway_bridge.outbound_retention_days', 30)
+        recent = self.env['sms.gateway.tenant.message'].create({
+            'tenant_id': self.tenant.id, 'internal_id': '2', 'mobile_number': '12', 'error_message': 'Invalid number'})
+        self.env.cr.execute("UPDATE sms_gateway_tenant_message SET create_date = now() - interval '31 days' "
+                            "WHERE id = %s", [self.message.id])
+        self.env.invalidate_all()
+        self.env['sms.gateway.tenant.message']._gc_tenant_messages()
+        self.assertFalse(self.message.exists())
+        self.assertTrue(recent.exists())
