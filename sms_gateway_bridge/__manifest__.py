@@ -23,6 +23,7 @@
         'views/sms_gateway_bridge_menus.xml',
         'views/sms_gateway_tenant_views.xml',
         'views/res_config_settings_views.xml',
+        'views/phone_blacklist_views.xml',
     ],
     'demo': [
         'demo/sms_gateway_bridge_demo.xml',

@@ -1,5 +1,6 @@
 """The fake providers speak the documented contracts: the real twilio SDK and plain requests work against them."""
 import json
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl
 
 import pytest
@@ -70,6 +71,25 @@ def test_twilio_sdk_creates_fetches_and_lists_messages(twilio):
     assert client.messages(message.sid).fetch().body == 'Hello'
     assert [m.sid for m in client.messages.list(to='+15551230000')] == [message.sid]
     assert client.api.accounts(SID).fetch().status == 'active'
+
+
+def test_twilio_lists_by_to_from_and_date_sent_page_by_page(twilio):
+    now = datetime.now(timezone.utc)
+    for days, to in ((3, '+15551230000'), (2, '+15551230000'), (1, '+15551230000'), (1, '+15551239999')):
+        twilio.add_message(to, 'Hello', from_=SENDER, created=now - timedelta(days=days))
+    twilio.add_message('+15551230000', 'Hello', from_='+15005550099', created=now)
+    client = twilio_client(twilio)
+    listed = list(client.messages.stream(to='+15551230000', from_=SENDER, page_size=2))
+    assert [m.date_sent.date() for m in listed] == [(now - timedelta(days=d)).date() for d in (1, 2, 3)]
+    assert [r['query'].get('Page') for r in twilio.requests] == [None, ['1']], 'newest first, two pages'
+    assert 'PageToken' in twilio.requests[1]['query']
+    assert len(client.messages.list(date_sent_after=(now - timedelta(days=2)).date().isoformat())) == 4
+    assert len(client.messages.list(date_sent_before=(now - timedelta(days=2)).date().isoformat())) == 2
+    assert len(client.messages.list(date_sent=(now - timedelta(days=1)).date().isoformat())) == 2
+    assert len(client.messages.list(date_sent_after=now - timedelta(hours=1))) == 1, 'a date-time, as the SDK sends'
+    raw = requests.get(f'{twilio.base_url}/2010-04-01/Accounts/{SID}/Messages.json', auth=(SID, TOKEN),
+                       timeout=10).json()['messages'][0]
+    assert raw['date_sent'] == raw['date_created'] == now.strftime('%a, %d %b %Y %H:%M:%S +0000'), 'RFC 2822'
 
 
 def test_twilio_messaging_service_message_starts_accepted(twilio):

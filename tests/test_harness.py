@@ -1,8 +1,17 @@
-"""The harness is real: the addons are installed in a real database and build as wheels."""
+"""The harness is real: the addons are installed in a real database and build as wheels, and
+setup/run stops what it started."""
+import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from odoo.tests import TransactionCase, tagged
 
@@ -48,3 +57,63 @@ def test_addons_build_as_whool_wheels(tmp_path):
         assert 'Requires-Dist: odoo==19.0.*' in text
     assert 'Requires-Dist: twilio' in metadata['sms_gateway_bridge']
     assert 'Requires-Dist: odoo-addon-sms_gateway_bridge' in metadata['mass_sms']
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def _processes_of(state):
+    """Command lines of the processes that name ``state``: Odoo (its config) and the postmaster (its data)."""
+    found = []
+    for proc in Path('/proc').iterdir():
+        try:
+            command = (proc / 'cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace')
+        except OSError:  # not a process, or gone
+            continue
+        if proc.name.isdigit() and str(state) in command:
+            found.append((int(proc.name), command))
+    return found
+
+
+def _wait_for_port(port, run, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and run.poll() is None:
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+@pytest.mark.parametrize('signal_number, exit_code', [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_run_stops_odoo_and_the_cluster_when_only_it_is_signalled(signal_number, exit_code):
+    """As a process manager or `kill` does: the signal reaches setup/run alone, not Odoo."""
+    state = Path(tempfile.mkdtemp(prefix='sms-suite-run-'))
+    state.chmod(0o755)  # the postgres system user must reach its cluster inside
+    port = _free_port()
+    environment = {name: value for name, value in os.environ.items() if not name.startswith('PG')}
+    with open(state.with_suffix('.log'), 'w') as log:
+        run = subprocess.Popen(
+            [sys.executable, str(REPOSITORY / 'setup' / 'run'), '--port', str(port)],
+            env={**environment, 'SMS_SUITE_STATE': str(state)}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        assert _wait_for_port(port, run, timeout=60), state.with_suffix('.log').read_text()[-3000:]
+        assert any('odoo.conf' in command for _pid, command in _processes_of(state))
+        run.send_signal(signal_number)
+        assert run.wait(timeout=60) == exit_code
+        deadline = time.monotonic() + 10
+        while _processes_of(state) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_of(state) == [], 'neither Odoo nor PostgreSQL may outlive setup/run'
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for pid, _command in _processes_of(state):  # what this test started and failed to stop
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(state, ignore_errors=True)
+        state.with_suffix('.log').unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 from . import ir_config_parameter
 from . import ir_http
+from . import phone_blacklist
 from . import res_company
 from . import res_config_settings
 from . import sms_delivery_report

@@ -84,7 +84,8 @@ class SmsGatewayBridge(models.Model):
     inbound_webhook_url = fields.Char(
         'Incoming Message URL', compute='_compute_webhook_urls', groups='base.group_system',
         help="Set it as the incoming message webhook of your number at the provider so that STOP "
-             "replies reach Odoo.")
+             "replies reach Odoo. Twilio bridges take incoming messages only with the Auth Token, "
+             "which signs them.")
     twilio_account_sid = fields.Char('Account SID', groups='base.group_system')
     twilio_auth_token = fields.Char('Auth Token', groups='base.group_system')
     twilio_api_key_sid = fields.Char('API Key SID', groups='base.group_system')
@@ -109,11 +110,13 @@ class SmsGatewayBridge(models.Model):
         for bridge in self:
             bridge.validity_hours = PROVIDERS[bridge.provider].validity_hours if bridge.provider else 24
 
-    @api.depends('webhook_token')
+    @api.depends('webhook_token', 'provider', 'twilio_auth_token')
     def _compute_webhook_urls(self):
         for bridge in self:
             bridge.status_webhook_url = bridge._webhook_url('status')
-            bridge.inbound_webhook_url = bridge._webhook_url('inbound')
+            # Twilio signs incoming messages with the Auth Token: without it, none can be trusted
+            signed = bridge.provider != 'twilio' or bridge.twilio_auth_token
+            bridge.inbound_webhook_url = bridge._webhook_url('inbound') if signed else False
 
     def _webhook_url(self, kind):
         if not self.id or not self.webhook_token:
@@ -305,7 +308,9 @@ class SmsGatewayBridge(models.Model):
         self.env['sms.delivery.report']._store(self, reports)._apply()
 
     def _receive_inbound(self, inbound_messages):
-        """Opt-out and opt-in keywords from recipients update the phone blacklist."""
+        """Opt-out and opt-in keywords from recipients update the phone blacklist. An opt-in lifts
+        only an opt-out that an opt-out keyword made: never one from a mailing link, an import, an
+        administrator or the provider."""
         blacklist = self.env['phone.blacklist'].sudo()
         for inbound in inbound_messages:
             keyword = keyword_of(inbound.text)
@@ -316,9 +321,10 @@ class SmsGatewayBridge(models.Model):
                 date=fields.Datetime.to_string(fields.Datetime.now()))
             try:
                 if keyword in OPT_OUT_KEYWORDS:
-                    blacklist.add(inbound.number, message=message)
-                else:
-                    blacklist.remove(inbound.number, message=message)
+                    blacklist._add_by_sms_reply(inbound.number, message)
+                elif not blacklist._remove_by_sms_reply(inbound.number, message):
+                    _logger.info("SMS gateway %s: %s from %s refused: it was not opted out by an SMS reply",
+                                 self.name, keyword, inbound.number)
             except UserError as error:
                 _logger.warning("SMS gateway %s: %s from an unusable number %r: %s",
                                 self.name, keyword, inbound.number, error)

@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 
 from ..tools.jobs import commit_progress
@@ -129,9 +131,14 @@ class SmsSms(models.Model):
         # the web client's view of a message shows all its notifications: refresh it once per run
         queue = self.with_context(sms_skip_msg_notification=True)
         messages = self.env['mail.message']
-        while (time_left := commit_progress(self.env)) > 0:
-            claimed, odoo_sms = queue._claim(time_left)
+        remaining = True
+        while remaining and (time_left := commit_progress(self.env)) > 0:
+            claim = queue._claim(time_left)
+            if claim is None:
+                continue  # another worker claimed the same rows at the same moment: look again
+            claimed, odoo_sms = claim
             if not (claimed or odoo_sms):
+                remaining = 0
                 break
             messages |= claimed._sms().mail_message_id | odoo_sms.mail_message_id
             # Odoo's own providers (IAP, sms_twilio) send the rest as Odoo does
@@ -143,13 +150,20 @@ class SmsSms(models.Model):
             commit_progress(self.env, len(claimed) + len(odoo_sms), remaining=remaining)
             self.env.invalidate_all()  # a long queue must not pile up in the cache
         messages.exists()._notify_message_notification_update()
-        commit_progress(self.env)
+        if remaining := remaining and self.search_count(QUEUED_DOMAIN):
+            self._wake_queue()  # the time is up: run again right away, not at the job's next interval
+        commit_progress(self.env, remaining=remaining)
 
     def _claim(self, time_left):
         """Claim the next queued SMS for their bridges, as many as each bridge sends in
         CLAIM_SECONDS (or the time left); commit the claim. Return the claimed outbound messages
-        and the SMS that no bridge serves (left to Odoo's providers, not claimed)."""
-        sms_all = self._lock_queued()
+        and the SMS that no bridge serves (left to Odoo's providers, not claimed), or None when
+        another worker changed the same SMS since this transaction began."""
+        try:
+            with self.env.cr.savepoint():
+                sms_all = self._lock_queued()
+        except psycopg2.errors.SerializationFailure:
+            return None
         numberless = sms_all.filtered(lambda sms: not sms.number)
         numberless._update_sms_state_and_trackers('error', failure_type='sms_number_missing')
         routed = (sms_all - numberless)._group_by_bridge()

@@ -7,6 +7,7 @@ A provider registers itself by subclassing :class:`SmsProvider` with a ``code``.
 """
 import enum
 import functools
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from urllib3.exceptions import NewConnectionError
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
 
 PROVIDERS = {}
 
@@ -135,12 +137,50 @@ def network_error(provider_label, error):
                              "on the request.", provider=provider_label, error=error), Failure.UNKNOWN_OUTCOME)
 
 
+def server_error(provider_label, status, detail, sending, code=None, retry_after=None):
+    """The ProviderError for an HTTP status of throttling or server trouble (None for others).
+
+    429 and 503 say the provider turned the request away: to retry, or to hand to another bridge.
+    Another 5xx answer to a send may come after the provider acted on it (its own 500, a gateway's
+    502 or 504): of unknown outcome, never sent again blindly. Reads are retried on any 5xx."""
+    if status in (429, 503) or (status >= 500 and not sending):
+        return TransientError(_lt("%(provider)s is unavailable (HTTP %(status)s, %(detail)s).",
+                                  provider=provider_label, status=status, detail=detail),
+                              code=code, retry_after=retry_after)
+    if status >= 500:
+        return ProviderError(_lt("%(provider)s failed while handling the message (HTTP %(status)s, %(detail)s): it "
+                                 "may or may not have taken it.", provider=provider_label, status=status,
+                                 detail=detail), Failure.UNKNOWN_OUTCOME, code)
+    return None
+
+
 def connection_never_made(error):
     """Whether a ``requests`` error proves the request never reached the server."""
     if isinstance(error, requests.ConnectTimeout):
         return True
     reason = getattr(error.args[0], 'reason', None) if error.args else None
     return isinstance(reason, NewConnectionError)
+
+
+def unknown_outcomes(messages, error):
+    """A SendResult of unknown outcome for each of ``messages``, whose sending raised ``error``."""
+    return [SendResult(sms.uuid, failure=Failure.UNKNOWN_OUTCOME,
+                       error_message=_lt("Unexpected error while sending: %(error)s", error=repr(error)))
+            for sms in messages]
+
+
+def guarded(function, on_error):
+    """``function(item)`` for a provider thread, where an unexpected exception (a bug, an answer of
+    an unforeseen shape) is logged and becomes ``on_error(item, error)``, so that one item does not
+    abort the batch of every other."""
+    @functools.wraps(function)
+    def call(item):
+        try:
+            return function(item)
+        except Exception as error:  # noqa: BLE001 -- whatever it is, the other items go on
+            _logger.exception("Unexpected error in an SMS provider call")
+            return on_error(item, error)
+    return call
 
 
 class Throttle:

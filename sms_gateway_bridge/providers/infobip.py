@@ -12,8 +12,8 @@ from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
 from .base import (
-    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, network_error,
+    DeliveryReport, DeliveryState, Failure, InboundMessage, Outcome, ProviderError, SendResult, SmsProvider,
+    TransientError, guarded, network_error, server_error, unknown_outcomes,
 )
 
 _lt = LazyTranslate(__name__)
@@ -74,22 +74,26 @@ class InfobipProvider(SmsProvider):
             response = session.request(method, self._url(path), timeout=self.config.timeout, **kwargs)
         except requests.RequestException as error:
             raise network_error(self.label, error) from error
+        sending = method != 'GET'
         if response.ok:
             try:
                 return response.json()
             except ValueError:
+                if sending:  # it took the request, but its answer says nothing of what it did
+                    raise ProviderError(_lt("Infobip answered with something that is not JSON: it may or may not "
+                                            "have taken the messages."), Failure.UNKNOWN_OUTCOME) from None
                 raise TransientError(_lt("Infobip answered with something that is not JSON.")) from None
-        raise self._error(response)
+        raise self._error(response, sending)
 
-    def _error(self, response):
+    def _error(self, response, sending):
         code, reason = _parse_error(response)
         status = response.status_code
         retry_after = response.headers.get('Retry-After')
-        if status == 429 or status >= 500:
-            return TransientError(
-                _lt("Infobip is unavailable (HTTP %(status)s, %(code)s: %(reason)s).", status=status, code=code,
-                    reason=reason),
-                code=code, retry_after=min(float(retry_after), 30) if (retry_after or '').isdigit() else None)
+        unavailable = server_error(
+            self.label, status, '%s: %s' % (code, reason), sending, code=code,
+            retry_after=min(float(retry_after), 30) if (retry_after or '').isdigit() else None)
+        if unavailable:
+            return unavailable
         if status in (401, 403):
             return ProviderError(_lt(
                 "Infobip refused the API key (HTTP %(status)s, %(code)s: %(reason)s). Check the bridge's API key "
@@ -102,8 +106,8 @@ class InfobipProvider(SmsProvider):
     def send(self, messages):
         session = self._session()
         chunks = list(split_every(self.destinations_per_request, messages))
-        return [result for results in self._concurrently(lambda chunk: self._send_chunk(session, chunk), chunks)
-                for result in results]
+        send_chunk = guarded(lambda chunk: self._send_chunk(session, chunk), unknown_outcomes)
+        return [result for results in self._concurrently(send_chunk, chunks) for result in results]
 
     def _send_chunk(self, session, chunk):
         self.throttle.wait(len(chunk))
@@ -156,10 +160,9 @@ class InfobipProvider(SmsProvider):
             for log in answer.get('results', []):
                 sms = by_attempt.get(log.get('messageId'))
                 if sms and (log.get('status') or {}).get('groupName') != 'REJECTED':
-                    report = self._report(log)
-                    accepted[sms.uuid] = SendResult(
-                        sms.uuid, provider_message_id=sms.attempt_id, segments=report.segments,
-                        price=report.price, currency=report.currency)
+                    [cost] = self._known_reports([log]) or [Outcome()]  # taken, whatever status it has now
+                    accepted[sms.uuid] = SendResult(sms.uuid, provider_message_id=sms.attempt_id, segments=cost.segments,
+                                                    price=cost.price, currency=cost.currency)
         return accepted
 
     def test_connection(self):
@@ -177,7 +180,7 @@ class InfobipProvider(SmsProvider):
     def pull_reports(self):
         answer = self._retrying(lambda: self._request(
             self._session(), 'GET', '/sms/3/reports', params={'limit': REPORTS_PER_PULL}))
-        return [self._report(result) for result in answer.get('results', [])]
+        return self._known_reports(answer.get('results', []))
 
     def fetch_reports(self, provider_message_ids):
         session = self._session()
@@ -185,7 +188,17 @@ class InfobipProvider(SmsProvider):
         for ids in split_every(IDS_PER_LOOKUP, list(provider_message_ids)):
             answer = self._retrying(lambda ids=ids: self._request(
                 session, 'GET', '/sms/3/logs', params={'messageId': list(ids), 'limit': len(ids)}))
-            reports += [self._report(log) for log in answer.get('results', [])]
+            reports += self._known_reports(answer.get('results', []))
+        return reports
+
+    def _known_reports(self, results):
+        """Reports of ``results``, less those whose status we cannot read: no news of them this time."""
+        reports = []
+        for result in results:
+            try:
+                reports.append(self._report(result))
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                _logger.warning("Infobip report skipped, %s: %s", error, result)
         return reports
 
     def parse_status_callback(self, request):

@@ -2,6 +2,8 @@
 import functools
 import json
 import logging
+from collections import defaultdict
+from datetime import timezone
 from urllib.parse import urlencode
 
 import requests
@@ -14,8 +16,8 @@ from twilio.rest import Client
 from odoo.tools.translate import LazyTranslate
 
 from .base import (
-    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider,
-    TransientError, network_error,
+    DeliveryReport, DeliveryState, Failure, InboundMessage, ProviderError, SendResult, SmsProvider, guarded,
+    network_error, server_error, unknown_outcomes,
 )
 
 _lt = LazyTranslate(__name__)
@@ -66,6 +68,7 @@ ACCOUNT_HINTS = {
     30002: _lt("The Twilio account is suspended: contact Twilio support."),
     30034: _lt("Register the sender number for US A2P 10DLC in the Twilio console."),
 }
+LIST_PAGE_SIZE = 1000  # the most Twilio lists in a page
 # https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
 STATUS_STATES = {
     'accepted': DeliveryState.ACCEPTED,
@@ -84,6 +87,7 @@ STATUS_STATES = {
 class TwilioProvider(SmsProvider):
     code = 'twilio'
     label = 'Twilio'
+    can_find_accepted = True
     validity_hours = 10  # Twilio keeps a message queued 36,000 seconds by default
 
     def _client(self):
@@ -98,7 +102,8 @@ class TwilioProvider(SmsProvider):
 
     def send(self, messages):
         client = self._client()
-        return self._concurrently(lambda sms: self._send_one(client, sms), messages)
+        send_one = guarded(lambda sms: self._send_one(client, sms), lambda sms, error: unknown_outcomes([sms], error)[0])
+        return self._concurrently(send_one, messages)
 
     def _send_one(self, client, sms):
         params = {'to': sms.number, 'body': sms.body}
@@ -109,31 +114,41 @@ class TwilioProvider(SmsProvider):
         if self.config.status_url:
             params['status_callback'] = '%s?%s' % (self.config.status_url, urlencode({'sms': sms.attempt_id}))
         try:
-            message = self._retrying(lambda: self._call(lambda: client.messages.create(**params)))
+            message = self._retrying(lambda: self._call(lambda: client.messages.create(**params), sending=True))
         except ProviderError as error:
             return SendResult(sms.uuid, failure=error.failure, error_code=error.code, error_message=error.args[0])
-        return SendResult(
-            sms.uuid, provider_message_id=message.sid,
-            segments=int(message.num_segments) if message.num_segments else None,
-            **self._price(message.price, message.price_unit))
+        return SendResult(sms.uuid, provider_message_id=message.sid, segments=_segments(message.num_segments),
+                          **self._price(message.price, message.price_unit))
 
-    def _call(self, call):
+    def _call(self, call, sending=False):
         self.throttle.wait()
         try:
             return call()
         except TwilioRestException as error:
-            raise self._error(error.status, error.code, error.msg) from error
-        except TwilioException as error:  # a page of a list that did not load: (text, response)
-            response = error.args[1]
-            body = _json_or_empty(response.text)
-            raise self._error(response.status_code, body.get('code'), body.get('message') or error.args[0]) from error
+            raise self._error(error.status, error.code, error.msg, sending) from error
+        except TwilioException as error:
+            raise self._sdk_error(error, sending) from error
         except requests.RequestException as error:
             raise network_error(self.label, error) from error
 
-    def _error(self, status, code, reason):
-        if status == 429 or status >= 500:
-            return TransientError(_lt("Twilio is unavailable (HTTP %(status)s, error %(code)s: %(reason)s).",
-                                      status=status, code=code, reason=reason), code=code)
+    def _sdk_error(self, error, sending):
+        """The ProviderError for the SDK's other exceptions: an RFC 9457 problem answer
+        (TwilioServiceException), a page of a list that did not load (text, response), or else."""
+        if isinstance(getattr(error, 'status', None), int):
+            return self._error(error.status, getattr(error, 'code', None),
+                               getattr(error, 'detail', None) or getattr(error, 'title', None), sending)
+        response = error.args[1] if len(error.args) > 1 else None
+        if isinstance(getattr(response, 'status_code', None), int):
+            body = _json_or_empty(getattr(response, 'text', ''))
+            return self._error(response.status_code, body.get('code'), body.get('message') or error.args[0], sending)
+        return ProviderError(
+            _lt("Twilio's library failed without an answer from Twilio: %(error)s", error=repr(error)),
+            Failure.UNKNOWN_OUTCOME if sending else Failure.UNAVAILABLE)
+
+    def _error(self, status, code, reason, sending):
+        unavailable = server_error(self.label, status, 'error %s: %s' % (code, reason), sending, code=code)
+        if unavailable:
+            return unavailable
         failure = ERROR_FAILURES.get(code, Failure.ACCOUNT if status in (401, 403) else Failure.MESSAGE)
         if failure is Failure.ACCOUNT:
             hint = ACCOUNT_HINTS.get(code) or ACCOUNT_HINTS[20003]
@@ -148,6 +163,45 @@ class TwilioProvider(SmsProvider):
         if price in (None, ''):
             return {}
         return {'price': abs(float(price)), 'currency': unit}
+
+    def find_accepted(self, messages, since):
+        """Twilio's messages to each number since ``since`` with our exact body, oldest first, each
+        taken for one of ours: message SIDs are Twilio's, so the number, sender, body and date are all
+        there is to match on. A message Twilio failed at once was still taken (it has a SID)."""
+        client = self._client()
+        by_number = defaultdict(list)
+        for sms in messages:
+            by_number[sms.number].append(sms)
+        since = since.replace(microsecond=0, tzinfo=timezone.utc)  # Twilio's dates are to the second
+        filters = {'date_sent_after': since.date().isoformat()}  # DateSent> takes a GMT date
+        by_service = self.config.sender.startswith('MG')
+        if not by_service:
+            filters['from_'] = self.config.sender
+
+        def find(number):
+            listed = self._retrying(lambda: self._call(lambda: client.messages.list(
+                to=number, page_size=LIST_PAGE_SIZE, **filters)))
+            taken = [message for message in reversed(listed)
+                     if (message.direction or '').startswith('outbound') and message.date_created >= since
+                     and (not by_service or message.messaging_service_sid == self.config.sender)]
+            accepted = {}
+            for sms in by_number[number]:
+                message = next((message for message in taken if message.body == sms.body), None)
+                if message:
+                    taken.remove(message)
+                    accepted[sms.uuid] = SendResult(
+                        sms.uuid, provider_message_id=message.sid, segments=_segments(message.num_segments),
+                        **self._price(message.price, message.price_unit))
+            return accepted
+
+        try:
+            found = self._concurrently(find, list(by_number))
+        except ProviderError:
+            raise
+        except Exception as error:  # an answer of an unforeseen shape: Twilio could not be asked
+            raise ProviderError(_lt("Twilio's messages could not be read: %(error)s", error=repr(error)),
+                                Failure.UNAVAILABLE) from error
+        return {uuid: result for accepted in found for uuid, result in accepted.items()}
 
     def test_connection(self):
         client = self._client()
@@ -164,12 +218,15 @@ class TwilioProvider(SmsProvider):
         def fetch(sid):
             try:
                 message = self._retrying(lambda: self._call(lambda: client.messages(sid).fetch()))
-            except ProviderError as error:
+                return self._report(sid, message.status, message.error_code, message.error_message,
+                                    message.num_segments, message.price, message.price_unit)
+            except ProviderError as error:  # no news of this message, this time
                 _logger.info("Twilio status of %s not fetched: %s", sid, error)
-                return None
-            return self._report(sid, message.status, message.error_code, message.error_message,
-                                message.num_segments, message.price, message.price_unit)
+            except ValueError as error:
+                _logger.warning("Twilio status of %s skipped: %s", sid, error)
+            return None
 
+        fetch = guarded(fetch, lambda sid, error: None)
         return [report for report in self._concurrently(fetch, list(provider_message_ids)) if report]
 
     def parse_status_callback(self, request):
@@ -183,7 +240,9 @@ class TwilioProvider(SmsProvider):
         return [report]
 
     def _report(self, sid, status, error_code, error_message, segments, price=None, price_unit=None):
-        state = STATUS_STATES[status]
+        state = STATUS_STATES.get(status)
+        if state is None:
+            raise ValueError('unknown Twilio status %r' % status)
         failure = None
         if state is DeliveryState.FAILED:
             code = int(error_code) if error_code else None
@@ -193,7 +252,7 @@ class TwilioProvider(SmsProvider):
         return DeliveryReport(
             sid, state, failure=failure, error_code=str(error_code) if error_code else None,
             error_message=error_message if failure else None,
-            segments=int(segments) if segments else None, **self._price(price, price_unit))
+            segments=_segments(segments), **self._price(price, price_unit))
 
     def is_authentic(self, request):
         signature = request.headers.get('X-Twilio-Signature', '')
@@ -220,6 +279,11 @@ def _client(account_sid, username, password, base_url, timeout):
     if base_url:
         client.api.base_url = base_url.rstrip('/')
     return client
+
+
+def _segments(num_segments):
+    """Twilio's segment count, a string, '0' until a Messaging Service has chosen the sender."""
+    return int(num_segments or 0) or None
 
 
 def _json_or_empty(text):

@@ -8,3 +8,5 @@ from . import test_outbound_log
 from . import test_message_gateway
 from . import test_message_gateway_fineract
 from . import test_message_gateway_access
+from . import test_webhooks
+from . import test_inbound_opt_in

@@ -146,11 +146,11 @@ class TestSending(BridgeCase):
         self.assertEqual(self._outbound(sms).state, 'waiting')
 
     def test_throttling_exhausts_then_falls_back(self):
-        """429 then 5xx after retries: the message goes to the fallback bridge, once."""
+        """429 then 503 after retries: the message goes to the fallback bridge, once."""
         fallback = self._bridge('infobip')
         primary = self._bridge('twilio', fallback_bridge_id=fallback.id)
         self.twilio.fail_next(status=429, count=1)
-        self.twilio.fail_next(status=500, count=2)
+        self.twilio.fail_next(status=503, count=2)
         sms = self._chatter_sms(self._partner('+32470000108'))
 
         with mute_logger('odoo.addons.sms_gateway_bridge.models.sms_outbound_message'):

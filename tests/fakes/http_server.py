@@ -94,6 +94,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._failures = deque()
         self._delays = deque()
+        self._answers = deque()
         self._httpd = None
 
     def __enter__(self):
@@ -117,12 +118,18 @@ class FakeServer:
         with self._lock:
             self._delays.extend([seconds] * count)
 
+    def answer_next(self, status, payload):
+        """Answer the next request with ``payload`` as it is, whatever it asks: for answers of a shape
+        the documentation does not foresee."""
+        with self._lock:
+            self._answers.append((status, payload))
+
     def dispatch(self, request):
         with self._lock:
             self.requests.append(request)
         if self.latency:
             time.sleep(self.latency)
-        return self.handle(request)
+        return self._pop(self._answers) or self.handle(request)
 
     def handle(self, request):
         raise NotImplementedError

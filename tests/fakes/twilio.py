@@ -14,6 +14,11 @@ characters (21617), an invalid StatusCallback URL (21609), Twilio's magic test n
 +15005550002: 21612, +15005550003: 21408, +15005550004: 21610, +15005550009: 21614), a To that is not
 E.164 (21211), and a To that opted out of the From number by texting STOP to it (21610, see send_inbound).
 
+Listing (GET Messages.json) filters by To, From and DateSent / DateSent< / DateSent> (a GMT date ``YYYY-MM-DD``,
+or a date-time, which the SDK sends; inclusive bounds), newest DateSent first, PageSize messages a page (default
+50, at most 1000), later pages through ``next_page_uri`` and its PageToken. A message's date_sent is set when it
+is created, as in the documented create response.
+
 Delivery outcome decided for a To number (``final_status``), by its last digit:
     0-6 -> ('delivered', None)
     7   -> ('undelivered', 30003)  Unreachable destination handset
@@ -21,11 +26,13 @@ Delivery outcome decided for a To number (``final_status``), by its last digit:
     9   -> ('failed', 30008)       Unknown error
 """
 import base64
+import operator
 import re
 import uuid
-from datetime import datetime, timezone
+from collections import deque
+from datetime import date, datetime, timezone
 from http import HTTPStatus
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -71,6 +78,21 @@ def _rfc2822(moment):
     return moment.strftime('%a, %d %b %Y %H:%M:%S +0000') if moment else None
 
 
+DATE_SENT_FILTERS = (('DateSent', operator.eq), ('DateSent<', operator.le), ('DateSent>', operator.ge))
+
+
+def _sent_bound(text):
+    """A DateSent filter value: a date (YYYY-MM-DD) or, as the SDK sends it, a UTC date-time."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=timezone.utc)
+
+
+def _sent_value(moment, bound):
+    """A message's date_sent compared at the precision of the filter."""
+    return moment if isinstance(bound, datetime) else moment.date()
+
+
 def _valid_callback(url):
     match = re.match(r'^https?://([^/?#:]+)', url)
     return bool(match) and '_' not in match.group(1) and len(url) <= 4000
@@ -86,6 +108,7 @@ class FakeTwilio(FakeServer):
         self._by_sid = {}
         self._api_keys = {}
         self._opted_out = set()  # (Twilio number, recipient) pairs
+        self._read_failures = deque()
 
     def add_api_key(self, sid, secret):
         self._api_keys[sid] = secret
@@ -95,6 +118,12 @@ class FakeTwilio(FakeServer):
         default_code, default_message = FAILURES.get(status, (status, HTTPStatus(status).phrase))
         with self._lock:
             self._failures.extend([_error(status, code or default_code, message or default_message)] * count)
+
+    def fail_next_reads(self, status=500, count=1):
+        """Answer the next ``count`` message fetches and lists with a Twilio error."""
+        default_code, default_message = FAILURES.get(status, (status, HTTPStatus(status).phrase))
+        with self._lock:
+            self._read_failures.extend([_error(status, default_code, default_message)] * count)
 
     @staticmethod
     def final_status(number):
@@ -113,6 +142,9 @@ class FakeTwilio(FakeServer):
             if match and request['method'] == method:
                 if match['account'] != self.account_sid:
                     return _error(401, 20003, 'Authenticate')
+                failure = view in (self._fetch, self._list) and self._pop(self._read_failures)
+                if failure:
+                    return failure
                 return view(request, credentials, **match.groupdict())
         return _error(404, 20404, f"The requested resource {request['path']} was not found")
 
@@ -137,29 +169,30 @@ class FakeTwilio(FakeServer):
         refusal = self._refusal(form)
         if refusal:
             return _error(400, *refusal)
-        now = datetime.now(timezone.utc)
-        message = {
-            'sid': 'SM' + uuid.uuid4().hex,
-            'account_sid': account,
-            'to': form['To'],
-            'from_': form.get('From'),
-            'messaging_service_sid': form.get('MessagingServiceSid'),
-            'body': form.get('Body', ''),
-            'status_callback': form.get('StatusCallback'),
-            'validity_period': form.get('ValidityPeriod'),
+        message = self.add_message(
+            form['To'], form.get('Body', ''), from_=form.get('From'),
+            messaging_service_sid=form.get('MessagingServiceSid'), status_callback=form.get('StatusCallback'),
+            validity_period=form.get('ValidityPeriod'),
             # A Messaging Service picks the sender later: such a message starts 'accepted', else 'queued'.
-            'status': 'queued' if form.get('From') else 'accepted',
-            'num_segments': sms_segments(form.get('Body', '')),
-            'error_code': None,
-            'date_created': now,
-            'date_updated': now,
-            'date_sent': None,
+            status='queued' if form.get('From') else 'accepted')
+        self._answer_late()
+        return 201, self._resource(message)
+
+    def add_message(self, to, body, from_=None, messaging_service_sid=None, created=None, **fields):
+        """Record a message as the account has it, as a create does, or (``created``) sent earlier."""
+        created = created or datetime.now(timezone.utc)
+        message = {
+            'sid': 'SM' + uuid.uuid4().hex, 'account_sid': self.account_sid, 'to': to, 'from_': from_,
+            'messaging_service_sid': messaging_service_sid, 'body': body, 'status_callback': None,
+            'validity_period': None, 'status': 'delivered', 'num_segments': sms_segments(body), 'error_code': None,
+            'date_created': created, 'date_updated': created,
+            'date_sent': created,  # Twilio's documented create response already has it
+            **fields,
         }
         with self._lock:
             self.messages.append(message)
             self._by_sid[message['sid']] = message
-        self._answer_late()
-        return 201, self._resource(message)
+        return message
 
     def _refusal(self, form):
         to, sender, body = form.get('To'), form.get('From'), form.get('Body', '')
@@ -191,13 +224,33 @@ class FakeTwilio(FakeServer):
 
     def _list(self, request, credentials, account):
         query = {name: values[-1] for name, values in request['query'].items()}
-        page_size = int(query.get('PageSize', 50))
-        found = [m for m in reversed(self.messages)
-                 if query.get('To', m['to']) == m['to'] and query.get('From', m['from_']) == m['from_']]
-        uri = request['path']
-        return 200, {'messages': [self._resource(m) for m in found[:page_size]], 'page': 0,
-                     'page_size': page_size, 'start': 0, 'end': max(min(len(found), page_size) - 1, 0),
-                     'uri': uri, 'first_page_uri': uri, 'next_page_uri': None, 'previous_page_uri': None}
+        try:
+            page_size = int(query.get('PageSize', 50))
+            bounds = [(_sent_bound(query[name]), compare) for name, compare in DATE_SENT_FILTERS if name in query]
+        except ValueError:
+            return _error(400, 20001, 'Invalid parameter')
+        if not 1 <= page_size <= 1000:
+            return _error(400, 20001, 'Invalid PageSize')
+        with self._lock:
+            found = [m for m in sorted(self.messages, key=lambda m: m['date_sent'], reverse=True)
+                     if query.get('To', m['to']) == m['to'] and query.get('From', m['from_']) == m['from_']
+                     and all(compare(_sent_value(m['date_sent'], bound), bound) for bound, compare in bounds)]
+        start = 0
+        if query.get('PageToken'):  # the SID of the last message of the previous page, as PA<sid>
+            start = next((index + 1 for index, m in enumerate(found) if 'PA' + m['sid'] == query['PageToken']), 0)
+        page = found[start:start + page_size]
+        number = int(query.get('Page', 0))
+        uri = f"{request['path']}?{urlencode(sorted(query.items()))}"
+        next_query = {**query, 'Page': number + 1, 'PageSize': page_size, 'PageToken': 'PA' + page[-1]['sid']} \
+            if page and start + page_size < len(found) else None
+        first_query = {key: value for key, value in query.items() if key not in ('Page', 'PageToken')}
+        return 200, {
+            'messages': [self._resource(m) for m in page], 'page': number, 'page_size': page_size,
+            'start': start, 'end': start + max(len(page) - 1, 0), 'uri': uri,
+            'first_page_uri': f"{request['path']}?{urlencode(sorted({**first_query, 'Page': 0}.items()))}",
+            'next_page_uri': f"{request['path']}?{urlencode(sorted(next_query.items()))}" if next_query else None,
+            'previous_page_uri': None,
+        }
 
     def _account(self, request, credentials, account):
         if credentials == 'api_key':
@@ -268,8 +321,6 @@ class FakeTwilio(FakeServer):
         now = datetime.now(timezone.utc)
         with self._lock:
             message.update(status=status, error_code=error_code, date_updated=now)
-            if status == 'sent':
-                message['date_sent'] = now
 
     def _callback_params(self, message):
         params = {'MessageSid': message['sid'], 'SmsSid': message['sid'], 'AccountSid': message['account_sid'],
