@@ -4,6 +4,26 @@ from odoo import fields, models
 class SmsOutboundMessage(models.Model):
     _inherit = 'sms.outbound.message'
 
-    origin = fields.Selection(selection_add=[('mailing', 'SMS Mailing')], ondelete={'mailing': 'set default'})
+    origin = fields.Selection(
+        selection_add=[('mailing', 'SMS Mailing'), ('mailing_test', 'SMS Mailing Test')],
+        ondelete={'mailing': 'set default', 'mailing_test': 'set default'})
     mailing_id = fields.Many2one('mailing.mailing', 'SMS Mailing', readonly=True, index='btree_not_null',
                                  ondelete='set null')
+    mailing_recipient = fields.Char('Mailing Recipient', compute='_compute_mailing_recipient',
+                                    help="The record the mailing sent this SMS to, such as a mailing contact.")
+
+    def _compute_mailing_recipient(self):
+        self.mailing_recipient = False
+        mailing_messages = self.filtered(lambda message: message.origin == 'mailing')
+        trackers = self.env['sms.tracker'].sudo().search(
+            [('sms_uuid', 'in', mailing_messages.mapped('sms_uuid')), ('mailing_trace_id', '!=', False)])
+        trace_by_uuid = {tracker.sms_uuid: tracker.mailing_trace_id for tracker in trackers}
+        for message in mailing_messages:
+            trace = trace_by_uuid.get(message.sms_uuid)
+            if trace and trace.model in self.env:
+                message.mailing_recipient = self.env[trace.model].sudo().browse(trace.res_id).exists().display_name
+
+    def _notify_failed(self, *args, **kwargs):
+        # a recipient who opted out at the provider replied STOP there
+        return super(SmsOutboundMessage, self.with_context(sms_consent_channel='reply'))._notify_failed(
+            *args, **kwargs)

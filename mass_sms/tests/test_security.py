@@ -21,3 +21,17 @@ class TestMarketerAccess(MassSmsMixin, TransactionCase):
         admin = new_test_user(self.env, 'sms_admin', groups='base.group_user,base.group_system')
         self.assertIn(self.env.ref('mass_sms.mass_sms_menu_gateways').id,
                       self.env['ir.ui.menu'].with_user(admin)._visible_menu_ids())
+
+    def test_marketer_reads_reports_and_ledger_but_not_settings(self):
+        marketer = new_test_user(self.env, 'sms_analyst', groups='base.group_user,mass_mailing.group_mass_mailing_user')
+        employee = new_test_user(self.env, 'sms_employee', groups='base.group_user')
+        self.env['mass.sms.report'].with_user(marketer).search([])
+        self.env['sms.consent.entry'].with_user(marketer).search([])
+        for model in ('mass.sms.report', 'sms.consent.entry'):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(employee).search([])
+        with self.assertRaises(AccessError):
+            self.env['res.config.settings'].with_user(marketer).create({})
+        menus = self.env['ir.ui.menu'].with_user(marketer)._visible_menu_ids()
+        self.assertIn(self.env.ref('mass_sms.mass_sms_menu_consent_ledger').id, menus)
+        self.assertNotIn(self.env.ref('mass_sms.mass_sms_menu_settings').id, menus)

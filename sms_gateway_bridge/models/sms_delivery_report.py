@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..providers import DeliveryState
+from ..tools.jobs import lock_unchanged
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class SmsDeliveryReport(models.Model):
     _order = 'id'
 
     bridge_id = fields.Many2one('sms.gateway.bridge', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='bridge_id.company_id', store=True, precompute=True)
     attempt_id = fields.Char(index='btree_not_null')
     provider_message_id = fields.Char(required=True)
     state = fields.Selection([(state.value, state.name.title()) for state in DeliveryState], required=True)
@@ -51,7 +53,7 @@ class SmsDeliveryReport(models.Model):
         """Apply these reports to their outbound messages, oldest first, then forget them; return
         the messages they moved. Reports of a message whose sender is still recording the
         provider's answer wait for a later run; reports another transaction is applying are skipped."""
-        reports = self.sorted('id').try_lock_for_update()
+        reports = lock_unchanged(self.sorted('id')) or self.browse()
         messages = reports._messages()
         by_attempt = {m.attempt_id: m for m in messages if m.attempt_id}
         by_provider_id = {m.provider_message_id: m for m in messages if m.provider_message_id}

@@ -1,13 +1,15 @@
 import logging
 import re
 import secrets
+import time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.urls import urljoin
 
 from ..providers import PROVIDERS, ProviderConfig, ProviderError
-from ..tools.jobs import commit_progress
+from ..tools.jobs import can_commit, commit_progress
 from ..tools.keywords import OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, keyword_of
 from ..tools.routing import Route, Router
 
@@ -19,6 +21,7 @@ TWILIO_SID_RE = {prefix: re.compile(r'^%s[0-9a-fA-F]{32}$' % prefix) for prefix 
 URL_RE = re.compile(r'^https?://[^\s/]+(/\S*)?$')
 DEFAULT_REQUEST_TIMEOUT = 15  # seconds a provider has to answer a request
 CLAIM_SECONDS = 5  # a claim of the queue job holds what its bridge sends in this many seconds
+MAX_CHUNK_SIZE = 1000  # SMS sent between two commits of their answers
 CREDENTIAL_FIELDS = (
     'twilio_account_sid', 'twilio_auth_token', 'twilio_api_key_sid', 'twilio_api_key_secret', 'infobip_api_key',
 )
@@ -239,7 +242,33 @@ class SmsGatewayBridge(models.Model):
 
     def _chunk_size(self):
         """How many SMS this bridge sends between two commits of their answers: a second's worth."""
-        return self.max_per_second
+        return min(self.max_per_second, MAX_CHUNK_SIZE)
+
+    def init(self):
+        # Not a model: one row per bridge that every worker updates, outside any other transaction.
+        self.env.cr.execute(SQL("""
+            CREATE TABLE IF NOT EXISTS sms_gateway_bridge_send_window (
+                bridge_id integer PRIMARY KEY REFERENCES sms_gateway_bridge (id) ON DELETE CASCADE,
+                free_at double precision NOT NULL
+            )"""))
+
+    def _reserve_send_window(self, count):
+        """Reserve the time to send ``count`` SMS at this bridge's rate, which every worker and
+        server shares: return the time.time() from which this worker may send them."""
+        duration = count / self.max_per_second
+        query = SQL("""
+            INSERT INTO sms_gateway_bridge_send_window AS reserved (bridge_id, free_at) VALUES (%(bridge)s, %(end)s)
+            ON CONFLICT (bridge_id) DO UPDATE SET free_at = GREATEST(reserved.free_at, %(now)s) + %(duration)s
+            RETURNING free_at - %(duration)s""", bridge=self.id, now=time.time(), end=time.time() + duration,
+                    duration=duration)
+        if not can_commit():  # a test's transaction: nobody else shares the rate
+            self.env.cr.execute(query)
+            return self.env.cr.fetchone()[0]
+        # in a transaction of its own that sees the other workers' reservations as they commit
+        with self.env.registry.cursor() as cr:
+            cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+            cr.execute(query)
+            return cr.fetchone()[0]
 
     def _status_webhook_url(self):
         """Where the provider posts delivery reports, if this bridge takes them by webhook."""

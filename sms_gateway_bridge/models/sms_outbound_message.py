@@ -12,7 +12,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from ..providers import FALLBACK_FAILURES, DeliveryState, Failure, OutgoingSms, ProviderError
-from ..tools.jobs import commit_progress
+from ..tools.jobs import commit_progress, lock_unchanged
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
@@ -149,6 +149,7 @@ class SmsOutboundMessage(models.Model):
                 for bridge, messages in todo.grouped('bridge_id').items():
                     provider = bridge._provider()
                     for chunk in split_every(bridge._chunk_size(), messages.ids, self.browse):
+                        provider.throttle.not_before(bridge._reserve_send_window(len(chunk)))
                         chunk._record_send_results(provider.can_find_accepted, {
                             result.uuid: result for result in provider.send(chunk._outgoing())})
                         commit_progress(self.env)
@@ -291,7 +292,7 @@ class SmsOutboundMessage(models.Model):
                 ('bridge_id', '=', bridge.id), ('state', 'in', ('waiting', 'sent')),
                 ('sent_date', '<', fields.Datetime.now() - timedelta(hours=bridge._validity_hours())),
             ])
-            expired.try_lock_for_update(allow_referencing=True).write({'state': 'no_report'})
+            (lock_unchanged(expired, allow_referencing=True) or expired.browse()).write({'state': 'no_report'})
         commit_progress(self.env)
 
     # Odoo's side: sms.sms, notifications, mailing traces ------------------------------------
@@ -302,8 +303,9 @@ class SmsOutboundMessage(models.Model):
         a transaction of its own. A batch that collides with a concurrent change of one of its
         rows (a recipient clicking a tracked link updates its trace) is undone and tried again
         later: the outbound state it follows from is committed already."""
-        while messages := self.sudo().search([('to_notify', '=', True)], order='id', limit=NOTIFY_BATCH * 2) \
-                .try_lock_for_update(allow_referencing=True, limit=NOTIFY_BATCH):
+        while messages := lock_unchanged(
+                self.sudo().search([('to_notify', '=', True)], order='id', limit=NOTIFY_BATCH * 2),
+                allow_referencing=True, limit=NOTIFY_BATCH):
             try:
                 with self.env.cr.savepoint():
                     messages._notify_odoo()
@@ -379,7 +381,8 @@ class SmsOutboundMessage(models.Model):
         if not candidates:
             return
         interrupted = candidates.filtered(lambda m: m.claim_token not in candidates._live_leases())
-        for bridge, messages in interrupted.try_lock_for_update(allow_referencing=True).grouped('bridge_id').items():
+        locked = lock_unchanged(interrupted, allow_referencing=True) or interrupted.browse()
+        for bridge, messages in locked.grouped('bridge_id').items():
             messages._recover(bridge)
         commit_progress(self.env)
 

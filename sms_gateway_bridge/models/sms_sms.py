@@ -1,10 +1,8 @@
 from collections import defaultdict
 
-import psycopg2.errors
-
 from odoo import api, fields, models
 
-from ..tools.jobs import commit_progress
+from ..tools.jobs import commit_progress, lock_unchanged
 from ..tools.sms_api import SmsApiBridge
 
 # Queued SMS one claim looks at: Odoo sends its own SMS in batches of 500 (sms.session.batch.size);
@@ -142,7 +140,7 @@ class SmsSms(models.Model):
                 break
             messages |= claimed._sms().mail_message_id | odoo_sms.mail_message_id
             # Odoo's own providers (IAP, sms_twilio) send the rest as Odoo does
-            odoo_sms.try_lock_for_update().filtered(lambda sms: sms.state == 'outgoing').send()
+            (lock_unchanged(odoo_sms) or self.browse()).filtered(lambda sms: sms.state == 'outgoing').send()
             commit_progress(self.env)
             claimed._send_claim()
             Outbound._notify_outcomes()
@@ -159,10 +157,8 @@ class SmsSms(models.Model):
         CLAIM_SECONDS (or the time left); commit the claim. Return the claimed outbound messages
         and the SMS that no bridge serves (left to Odoo's providers, not claimed), or None when
         another worker changed the same SMS since this transaction began."""
-        try:
-            with self.env.cr.savepoint():
-                sms_all = self._lock_queued()
-        except psycopg2.errors.SerializationFailure:
+        sms_all = self._lock_queued()
+        if sms_all is None:
             return None
         numberless = sms_all.filtered(lambda sms: not sms.number)
         numberless._update_sms_state_and_trackers('error', failure_type='sms_number_missing')
@@ -186,8 +182,8 @@ class SmsSms(models.Model):
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param(
             'sms_gateway_bridge.queue_batch_size', QUEUE_BATCH_SIZE))
         # look further than one batch so that workers claiming at once each find their own rows
-        return self.search(QUEUED_DOMAIN, order='id', limit=batch_size * CONCURRENT_CLAIMS).try_lock_for_update(
-            allow_referencing=True, limit=batch_size)
+        return lock_unchanged(self.search(QUEUED_DOMAIN, order='id', limit=batch_size * CONCURRENT_CLAIMS),
+                              allow_referencing=True, limit=batch_size)
 
     def _prepare_outbound_values(self, bridge):
         return {

@@ -199,6 +199,12 @@ class Throttle:
         if slot > now:
             time.sleep(slot - now)
 
+    def not_before(self, wall_time):
+        """Send nothing before ``wall_time`` (a time.time()): the start of a window of the rate
+        that this process reserved among others sharing it."""
+        with self.lock:
+            self.next_slot = max(self.next_slot, time.monotonic() + wall_time - time.time())
+
 
 @functools.cache
 def _pool():

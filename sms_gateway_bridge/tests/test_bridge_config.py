@@ -103,3 +103,15 @@ class TestBridgeConfig(BridgeCase):
         self.assertNotEqual(bridge.webhook_token, token)
         self.assertIn(bridge.webhook_token, bridge.inbound_webhook_url)
         self.assertNotEqual(self._bridge('infobip').webhook_token, bridge.webhook_token)
+
+    def test_delivery_reports_stay_in_their_company(self):
+        other_company = self.env['res.company'].create({'name': 'Other company'})
+        ours = self._bridge('simulator')
+        theirs = self._bridge('simulator', company_id=other_company.id)
+        reports = self.env['sms.delivery.report'].create([
+            {'bridge_id': bridge.id, 'provider_message_id': 'SIM-D-%d' % bridge.id, 'state': 'delivered'}
+            for bridge in ours | theirs])
+        admin = new_test_user(self.env, 'one_company_admin', groups='base.group_user,base.group_system',
+                              company_id=self.env.company.id, company_ids=self.env.company.ids)
+        self.assertEqual(self.env['sms.delivery.report'].with_user(admin).search([('id', 'in', reports.ids)]),
+                         reports.filtered(lambda report: report.bridge_id == ours))

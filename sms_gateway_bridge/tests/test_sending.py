@@ -1,5 +1,7 @@
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -176,36 +178,48 @@ class TestSending(BridgeCase):
         self.assertEqual((self._outbound(sms).state, self._outbound(sms).failure), ('failed', 'number'))
         self.assertFalse(fallback_2 in self.env['sms.outbound.message'].search([]).bridge_id)
 
-    def test_twilio_read_timeout_is_flagged_not_resent(self):
-        """Twilio may have taken a message it did not answer for: never resend it blindly."""
+    def test_twilio_read_timeout_is_asked_not_resent(self):
+        """Twilio may have taken a message it did not answer for: never resend it blindly, ask Twilio
+        once it had the time to finish."""
         self._bridge('twilio')
         self.twilio.delay_next(11)  # the bridge waits 10 seconds in tests
         sms = self._chatter_sms(self._partner('+32470000110'))
 
-        with mute_logger('odoo.addons.sms_gateway_bridge.models.sms_outbound_message'):
-            self.env['sms.sms']._process_queue()
-            self.env['sms.sms']._process_queue()
+        self.env['sms.sms']._process_queue()
+        self.env['sms.sms']._process_queue()
 
         self.assertEqual(len([r for r in self.twilio.requests if r['method'] == 'POST']), 1)
         outbound = self._outbound(sms)
-        self.assertTrue(outbound.needs_review)
-        self.assertEqual(outbound.state, 'pending')
+        self.assertEqual((outbound.state, outbound.needs_review), ('pending', False))
         self.assertIn('Twilio did not answer in time', outbound.error_message)
 
-        outbound.action_mark_sent()
-        self.assertEqual((outbound.state, outbound.needs_review), ('waiting', False))
+        self.env['ir.config_parameter'].set_param('sms_gateway_bridge.claim_recovery_delay', 0)
+        self.env['sms.sms']._process_queue()
+
+        self.assertEqual(len([r for r in self.twilio.requests if r['method'] == 'POST']), 1)
+        self.assertEqual((outbound.state, outbound.needs_review, outbound.provider_message_id),
+                         ('waiting', False, self.twilio.messages[0]['sid']))
         self.assertEqual(sms.state, 'pending')
 
-    def test_resend_after_review(self):
-        self._bridge('twilio')
+    def test_review_when_the_provider_cannot_say(self):
+        """A provider that cannot be asked for longer than its validity leaves the message for an
+        administrator, who resends it or marks it as sent."""
+        bridge = self._bridge('twilio')
         self.twilio.delay_next(11)
         sms = self._chatter_sms(self._partner('+32470000111'))
+        self.env['sms.sms']._process_queue()
+        outbound = self._outbound(sms)
+        outbound.claim_date = fields.Datetime.now() - timedelta(hours=bridge.validity_hours + 1)
+        self.env['ir.config_parameter'].set_param('sms_gateway_bridge.claim_recovery_delay', 0)
+        self.twilio.fail_next_reads(status=401, count=10)
         with mute_logger('odoo.addons.sms_gateway_bridge.models.sms_outbound_message'):
             self.env['sms.sms']._process_queue()
-        self._outbound(sms).action_resend()
+        self.assertEqual((outbound.state, outbound.needs_review), ('pending', True))
+
+        outbound.action_resend()
         self.assertEqual(sms.state, 'outgoing')
         self.env['sms.sms']._process_queue()
-        self.assertEqual(self._outbound(sms).state, 'waiting')
+        self.assertEqual((self._outbound(sms).state, len(self.twilio.messages)), ('waiting', 2))
 
     def test_template_and_automation_rule_sms(self):
         """SMS sent by templates and server actions (as automation rules run them) leave through bridges."""

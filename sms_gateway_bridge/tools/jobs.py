@@ -1,5 +1,7 @@
-"""Commits of the bridges' jobs. Tests run the jobs inside their own transaction, which may not
-be committed: there the jobs keep their work in that transaction instead."""
+"""Commits and locks of the bridges' jobs. Tests run the jobs inside their own transaction, which
+may not be committed: there the jobs keep their work in that transaction instead."""
+import psycopg2.errors
+
 from odoo import modules
 
 
@@ -12,3 +14,14 @@ def commit_progress(env, processed=0, remaining=None):
     if not can_commit():
         return float('inf')
     return env['ir.cron']._commit_progress(processed, remaining=remaining)
+
+
+def lock_unchanged(records, **options):
+    """``records.try_lock_for_update(**options)``, or None when another transaction changed one of
+    them since this transaction began: Odoo's repeatable-read transactions refuse to lock those
+    rows, and the caller looks again in its next transaction."""
+    try:
+        with records.env.cr.savepoint():
+            return records.try_lock_for_update(**options)
+    except psycopg2.errors.SerializationFailure:
+        return None

@@ -1,0 +1,2 @@
+from . import mailing_sms_test
+from . import sms_composer
