@@ -16,10 +16,12 @@
     'data': [
         'security/ir.model.access.csv',
         'security/sms_gateway_bridge_security.xml',
+        'security/sms_gateway_tenant_security.xml',
         'data/ir_cron_data.xml',
         'views/sms_gateway_bridge_views.xml',
         'views/sms_outbound_message_views.xml',
         'views/sms_gateway_bridge_menus.xml',
+        'views/sms_gateway_tenant_views.xml',
         'views/res_config_settings_views.xml',
         'views/phone_blacklist_views.xml',
     ],

@@ -5,5 +5,8 @@ from . import test_delivery_reports
 from . import test_bridge_ui
 from . import test_providers
 from . import test_outbound_log
+from . import test_message_gateway
+from . import test_message_gateway_fineract
+from . import test_message_gateway_access
 from . import test_webhooks
 from . import test_inbound_opt_in
