@@ -222,7 +222,10 @@ class SmsOutboundMessage(models.Model):
                    write_date = %(now)s, write_uid = %(uid)s
               FROM (VALUES %(rows)s) AS accepted (id, provider_id, segments, price, currency)
              WHERE message.id = accepted.id""", now=now, uid=self.env.uid, rows=rows))
-        self.invalidate_recordset()
+        written = ['state', 'sent_date', 'to_notify', 'error_message', 'provider_message_id', 'segments', 'price',
+                   'price_currency', 'write_date', 'write_uid']
+        self.invalidate_recordset(written)
+        self.modified(written)  # what other addons compute from the log follows
 
     def _flag_for_review(self, reason):
         self.write({'needs_review': True, 'claim_token': False, 'error_message': self._error_text(reason)})
