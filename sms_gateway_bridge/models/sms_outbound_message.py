@@ -25,6 +25,8 @@ NOTIFY_BATCH = 1000  # messages whose outcome is told to Odoo per transaction
 RECOVERY_BATCH = 2000  # interrupted messages resolved per run
 INTERRUPTED = _lt("the worker sending it stopped before recording the provider's answer, "
                   "and the provider cannot be asked whether it got the message.")
+AMBIGUOUS = _lt("the provider has a message like this one, but it is recorded as another of ours: check "
+                "in the provider's console whether both arrived.")
 RETENTION_DAYS = 180
 REPORTS_PER_RUN = 20000  # stored delivery reports the polling job applies per run
 
@@ -420,11 +422,19 @@ class SmsOutboundMessage(models.Model):
             for message in given_up:
                 message._flag_for_review(error.args[0])
             return
-        taken = self.filtered(lambda m: m.sms_uuid in accepted)
+        # a provider that matches by content may answer with a message recorded as another of ours
+        recorded = set(self.search([
+            ('provider_message_id', 'in', [result.provider_message_id for result in accepted.values()]),
+            ('id', 'not in', self.ids),
+        ]).mapped('provider_message_id'))
+        ambiguous = self.filtered(lambda m: m.sms_uuid in accepted and accepted[m.sms_uuid].provider_message_id in recorded)
+        taken = self.filtered(lambda m: m.sms_uuid in accepted) - ambiguous
         _logger.info("SMS gateway %s: %d interrupted messages had reached it, %d go back to the queue",
-                     bridge.name, len(taken), len(self - taken))
+                     bridge.name, len(taken), len(self - taken - ambiguous))
         taken._record_send_results(True, accepted)
-        (self - taken)._requeue()
+        for message in ambiguous:
+            message._flag_for_review(AMBIGUOUS)
+        (self - taken - ambiguous)._requeue()
 
     def _requeue(self):
         self._sms().write({'state': 'outgoing'})

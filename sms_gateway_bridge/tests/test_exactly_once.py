@@ -132,3 +132,25 @@ class TestExactlyOnce(BridgeCase):
         from ..providers import WebhookRequest  # noqa: PLC0415
         return WebhookRequest(url='', form={}, query={}, headers={},
                               json={'results': [{'messageId': message_id, 'status': DELIVERED}]})
+
+
+@tagged('post_install', '-at_install')
+class TestTwilioRecovery(BridgeCase):
+
+    def test_a_twin_already_recorded_is_not_taken_for_the_interrupted_message(self):
+        """Twilio is asked by number and body: when its only matching message is recorded as
+        another of ours, the interrupted one is neither recorded as taken nor sent blindly."""
+        bridge = self._bridge('twilio')
+        partner = self._partner('+32470000811')
+        sent = self._chatter_sms(partner, body='Same words')
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(self._outbound(sent).state, 'waiting')
+        interrupted_sms = self._chatter_sms(partner, body='Same words')
+        interrupted = interrupted_sms._hand_to_bridges({bridge: interrupted_sms})
+        self.env['ir.config_parameter'].set_param('sms_gateway_bridge.claim_recovery_delay', 0)
+
+        with mute_logger(OUTBOUND_LOGGER):
+            self.env['sms.outbound.message']._recover_interrupted_sends()
+
+        self.assertEqual((interrupted.state, interrupted.needs_review), ('pending', True))
+        self.assertEqual(len(self.twilio.messages), 1)
