@@ -1,4 +1,5 @@
 """Odoo 19 as `import odoo` finds it: its addons path, its configuration file, its command line."""
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,13 @@ def standard_addons_dir():
             if (candidate / 'mass_mailing_sms').is_dir():
                 return candidate
     raise RuntimeError("Odoo's standard addons (mass_mailing_sms) not found next to %s" % list(odoo.__path__))
+
+
+def free_port():
+    """A TCP port nobody listens on, for an Odoo server beside others."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
 
 
 def write_config(path, **options):

@@ -15,13 +15,13 @@ POST /sms/report 200 ids at a time until every status is final. It prints what t
 import argparse
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -29,7 +29,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'setup'))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from harness import odoo_server, postgres, prerequisites  # noqa: E402
-from tests.benchmarks.bench_sending import SPAWN, odoo_env  # noqa: E402
+from tests.benchmarks.bench_sending import fake_server, odoo_env  # noqa: E402
 from tests.fakes.infobip import FakeInfobip  # noqa: E402
 
 DATABASE = 'bench_message_gateway'
@@ -38,39 +38,10 @@ SEND_BATCH, REPORT_PAGE = 500, 200  # as Fineract's jobs
 FINAL = {300, 400}
 
 
-def serve_infobip(latency, connection):
-    """The fake Infobip; it pushes the reports of what it took to their webhooks every second."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with FakeInfobip(INFOBIP_KEY, latency=latency) as fake:
-        connection.send(fake.base_url)
-        while not connection.poll(1.0):
-            with contextlib.suppress(requests.RequestException):
-                fake.send_delivery_reports()
-        connection.recv()
-        connection.send([message['to'] for message in fake.messages])
-
-
-@contextlib.contextmanager
-def infobip(latency):
-    ours, theirs = SPAWN.Pipe()
-    process = SPAWN.Process(target=serve_infobip, args=(latency, theirs), daemon=True)
-    process.start()
-    theirs.close()
-
-    def received():
-        ours.send('received?')
-        return ours.recv()
-    try:
-        yield ours.recv(), received
-    finally:
-        process.terminate()
-        process.join()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
+def push_reports(fake):
+    """Infobip pushes the reports of what it took to their webhooks."""
+    with contextlib.suppress(requests.RequestException):
+        fake.send_delivery_reports()
 
 
 def server_command(config):
@@ -142,7 +113,7 @@ def run(config, url, options):
         env['ir.config_parameter'].set_param('web.base.url', url)
         env['ir.config_parameter'].set_param('web.base.url.freeze', True)
         admin_key = env['res.users.apikeys'].with_user(env.ref('base.user_admin'))._generate(None, 'bench', None)
-    with infobip(options.latency) as (base_url, received), odoo_server_process(config, url):
+    with fake_server(partial(FakeInfobip, INFOBIP_KEY), options.latency, push_reports) as (base_url, received), odoo_server_process(config, url):
         client = FineractClient(url, 'default')
         client.create_tenant(admin_key)
         bridge_id = client.create_bridge(base_url)
@@ -193,7 +164,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix='sms-bench-gateway-') as workdir:
             Path(workdir).chmod(0o755)
             with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
-                port = free_port()
+                port = odoo_server.free_port()
                 config = odoo_server.write_config(
                     Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1',
                     http_port=port, workers=2, max_cron_threads=1, dbfilter='^%s$' % DATABASE,

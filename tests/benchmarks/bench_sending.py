@@ -50,19 +50,23 @@ def numbers(count):
 
 # -- provider fakes, each in a process of its own so that it does not compete for Odoo's GIL ------------
 
-def serve_fake(factory, latency, connection):
+def serve_fake(factory, latency, connection, tick=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C, fake_server terminates it
     with factory(latency=latency) as fake:
         connection.send(fake.base_url)
-        connection.recv()  # the benchmark asks what was received
+        while not connection.poll(1.0):  # until the benchmark asks what was received
+            if tick:
+                tick(fake)
+        connection.recv()
         connection.send([message['to'] for message in fake.messages])
 
 
 @contextlib.contextmanager
-def fake_server(factory, latency):
-    """Yield (base_url, received) where received() lists the To of every message the fake took."""
+def fake_server(factory, latency, tick=None):
+    """Yield (base_url, received) where received() lists the To of every message the fake took;
+    ``tick(fake)``, if given, runs in the fake's process every second."""
     ours, theirs = SPAWN.Pipe()
-    process = SPAWN.Process(target=serve_fake, args=(factory, latency, theirs), daemon=True)
+    process = SPAWN.Process(target=serve_fake, args=(factory, latency, theirs, tick), daemon=True)
     process.start()
     theirs.close()  # so that recv() fails instead of hanging if the fake dies
 

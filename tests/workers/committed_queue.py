@@ -1,7 +1,6 @@
 """SMS committed to the queue for real Odoo processes (workers, servers) to send, and helpers to
 start, watch and stop those processes."""
 import contextlib
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
 from odoo.tools import config
+
+from setup.harness.odoo_server import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TWILIO_SID, TWILIO_TOKEN, INFOBIP_KEY = 'AC' + '42' * 16, 'twilio-token', 'infobip-key'
@@ -138,12 +139,6 @@ def stop(process, timeout=30):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
 
 
 def start_worker():
