@@ -136,8 +136,7 @@ class SmsSms(models.Model):
                 continue  # another worker claimed the same rows at the same moment: look again
             claimed, odoo_sms = claim
             if not (claimed or odoo_sms):
-                remaining = 0
-                break
+                break  # nothing left to claim, or only SMS that other workers hold: see below
             messages |= claimed._sms().mail_message_id | odoo_sms.mail_message_id
             # Odoo's own providers (IAP, sms_twilio) send the rest as Odoo does
             (lock_unchanged(odoo_sms) or self.browse()).filtered(lambda sms: sms.state == 'outgoing').send()
