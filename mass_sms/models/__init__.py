@@ -3,6 +3,7 @@ from . import mailing_list
 from . import mailing_mailing
 from . import mailing_mailing_composer
 from . import mailing_mailing_metrics
+from . import mailing_mailing_preparation
 from . import mailing_subscription
 from . import mailing_trace
 from . import phone_blacklist

@@ -14,6 +14,13 @@ class MailingTrace(models.Model):
 
     sms_code = fields.Char(index='btree_not_null')
 
+    # a mailing's preparation, however often it is interrupted and resumed, gives each recipient one trace
+    _sms_recipient_unique = models.UniqueIndex(
+        "(mass_mailing_id, model, res_id) WHERE trace_type = 'sms' AND mass_mailing_id IS NOT NULL",
+        "This recipient already has a trace of this SMS mailing.")
+    # the duplicate numbers of a batch are looked up among the mailing's traces
+    _sms_mailing_number_idx = models.Index("(mass_mailing_id, sms_number) WHERE trace_type = 'sms'")
+
     @api.model
     def _get_random_code(self):
         return secrets.token_urlsafe(OPTOUT_CODE_BYTES)
