@@ -18,6 +18,12 @@ class SmsComposer(models.TransientModel):
                 sms_values['gateway_bridge_id'] = self.mailing_id.sms_gateway_bridge_id.id
         return result
 
+    def _prepare_mass_sms_trace_values(self, record, sms_values):
+        trace_values = super()._prepare_mass_sms_trace_values(record, sms_values)
+        if self.mass_batch_preparation:
+            trace_values['sms_prepared_in_batch'] = True
+        return trace_values
+
     def _get_blacklist_record_ids(self, records, recipients_info):
         if not (self.mass_batch_preparation and self.use_exclusion_list):
             return super()._get_blacklist_record_ids(records, recipients_info)
