@@ -1,7 +1,10 @@
 import time
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import fields, models
 from odoo.fields import Domain
+from odoo.tools import mute_logger
 
 # Recipients prepared (and committed) together by default: a few seconds of work, a small transaction
 PREPARATION_BATCH_SIZE = 2000
@@ -50,7 +53,7 @@ class MailingMailing(models.Model):
         in_job = bool(self.env.context.get('ir_cron_progress_id'))
         while True:
             started = time.monotonic()
-            mailing = self.try_lock_for_update(allow_referencing=True)
+            mailing = self._sms_lock_for_preparation()
             if not mailing:
                 return
             mailing.invalidate_recordset(['sms_prepared_last_id'])
@@ -63,6 +66,15 @@ class MailingMailing(models.Model):
                 # the queue job marks a mailing done only once nothing remains: run it again soon
                 self.env.ref('mass_mailing.ir_cron_mass_mailing_queue')._trigger()
                 return
+
+    def _sms_lock_for_preparation(self):
+        """The mailing, locked; nothing when another job is preparing it or prepared it since this
+        transaction began (its snapshot cannot lock a row changed after it)."""
+        try:
+            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+                return self.try_lock_for_update(allow_referencing=True)
+        except SerializationFailure:
+            return self.browse()
 
     def _sms_prepare_batch(self):
         """Prepare the SMS of the next recipients after the last prepared one; False when none is left."""
