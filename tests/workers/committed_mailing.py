@@ -14,6 +14,30 @@ from tests.workers.committed_queue import REPOSITORY
 BATCH_SIZE_PARAM = 'mass_sms.preparation_batch_size'
 
 
+def insert_mailing_list(env, count, distinct=None, invalid_every=0):
+    """A mailing list of ``count`` contacts whose numbers repeat every ``distinct`` contacts; every
+    ``invalid_every``-th contact has an invalid number. The distinct valid numbers."""
+    mailing_list = env['mailing.list'].create({'name': 'Committed mailing'})
+    env.cr.execute("""
+        WITH numbered AS (
+            SELECT index, CASE WHEN %(invalid)s > 0 AND index %% %(invalid)s = 0 THEN NULL
+                               ELSE '+3247' || lpad((index %% %(distinct)s)::text, 7, '0') END AS number
+              FROM generate_series(1, %(count)s) AS index
+        ), contacts AS (
+            INSERT INTO mailing_contact (name, mobile, phone_sanitized, create_uid, write_uid, create_date, write_date)
+            SELECT 'Contact ' || index, COALESCE(number, 'not a number ' || index), number, 1, 1, now(), now()
+              FROM numbered
+            RETURNING id
+        )
+        INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
+        SELECT id, %(list)s, false, 1, 1, now(), now() FROM contacts
+    """, {'count': count, 'distinct': distinct or count, 'invalid': invalid_every, 'list': mailing_list.id})
+    env.cr.execute("""
+        SELECT DISTINCT phone_sanitized FROM mailing_contact c JOIN mailing_subscription s ON s.contact_id = c.id
+         WHERE s.list_id = %s AND phone_sanitized IS NOT NULL""", [mailing_list.id])
+    return mailing_list, sorted(number for number, in env.cr.fetchall())
+
+
 class CommittedMailing:
 
     def __init__(self, env):
@@ -26,26 +50,7 @@ class CommittedMailing:
         every ``invalid_every``-th contact has an invalid number. The distinct valid numbers."""
         if batch_size:
             self.env['ir.config_parameter'].set_param(BATCH_SIZE_PARAM, batch_size)
-        mailing_list = self.env['mailing.list'].create({'name': 'Committed mailing'})
-        distinct = distinct or count
-        self.env.cr.execute("""
-            WITH numbered AS (
-                SELECT index, CASE WHEN %(invalid)s > 0 AND index %% %(invalid)s = 0 THEN NULL
-                                   ELSE '+3247' || lpad((index %% %(distinct)s)::text, 7, '0') END AS number
-                  FROM generate_series(1, %(count)s) AS index
-            ), contacts AS (
-                INSERT INTO mailing_contact (name, mobile, phone_sanitized, create_uid, write_uid, create_date, write_date)
-                SELECT 'Contact ' || index, COALESCE(number, 'not a number ' || index), number, 1, 1, now(), now()
-                  FROM numbered
-                RETURNING id
-            )
-            INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_uid, write_uid, create_date, write_date)
-            SELECT id, %(list)s, false, 1, 1, now(), now() FROM contacts
-        """, {'count': count, 'distinct': distinct, 'invalid': invalid_every, 'list': mailing_list.id})
-        self.env.cr.execute("""
-            SELECT DISTINCT phone_sanitized FROM mailing_contact c JOIN mailing_subscription s ON s.contact_id = c.id
-             WHERE s.list_id = %s AND phone_sanitized IS NOT NULL""", [mailing_list.id])
-        numbers = sorted(number for number, in self.env.cr.fetchall())
+        mailing_list, numbers = insert_mailing_list(self.env, count, distinct, invalid_every)
         self.mailing = self.env['mailing.mailing'].create({
             'name': 'Committed mailing', 'subject': 'Committed mailing', 'mailing_type': 'sms',
             'body_plaintext': 'Spring sale for {{ object.name }}',
