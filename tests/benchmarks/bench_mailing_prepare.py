@@ -32,9 +32,9 @@ JOB_BUDGET = 10  # seconds: the time the scheduler gives a job run (ir_cron's MI
 
 
 def create_mailing(config, count):
-    from odoo import Command  # noqa: PLC0415 - importable once the prerequisites are checked
-    from tests.workers.committed_mailing import insert_mailing_list  # noqa: PLC0415
     with odoo_env(config, DATABASE) as env:
+        from odoo import Command  # noqa: PLC0415 - importable once odoo_env has set Odoo up
+        from tests.workers.committed_mailing import insert_mailing_list  # noqa: PLC0415
         mailing_list, numbers = insert_mailing_list(env, count, distinct=count - count // 100, invalid_every=1000)
         mailing = env['mailing.mailing'].create({
             'name': 'Benchmark %s' % count, 'subject': 'Benchmark', 'mailing_type': 'sms',
@@ -47,9 +47,9 @@ def create_mailing(config, count):
 
 def prepare(config, mailing_id, path):
     """Prepare the mailing in this (fresh) process; its time, queries, commits and memory growth."""
-    from odoo import sql_db  # noqa: PLC0415
-    from odoo.addons.mass_mailing.models.mailing import MassMailing  # noqa: PLC0415
     with odoo_env(config, DATABASE) as env:
+        from odoo import sql_db  # noqa: PLC0415 - importable once odoo_env has set Odoo up
+        from odoo.addons.mass_mailing.models.mailing import MassMailing  # noqa: PLC0415
         cron = env.ref('mass_mailing.ir_cron_mass_mailing_queue')
         mailing = env['mailing.mailing'].browse(mailing_id)
         commits = []
