@@ -49,7 +49,7 @@ def prepare(config, mailing_id, path):
     """Prepare the mailing in this (fresh) process; its time, queries, commits and memory growth."""
     with odoo_env(config, DATABASE) as env:
         from odoo import sql_db  # noqa: PLC0415 - importable once odoo_env has set Odoo up
-        from odoo.addons.mass_mailing.models.mailing import MassMailing  # noqa: PLC0415
+        from odoo.addons.mass_mailing.models.mailing import MailingMailing as OdooMailing  # noqa: PLC0415
         cron = env.ref('mass_mailing.ir_cron_mass_mailing_queue')
         mailing = env['mailing.mailing'].browse(mailing_id)
         commits = []
@@ -66,7 +66,7 @@ def prepare(config, mailing_id, path):
                 runs += 1
         else:
             runs = 1
-            res_ids = MassMailing._get_remaining_recipients(mailing)  # Odoo's own: every recipient id
+            res_ids = OdooMailing._get_remaining_recipients(mailing)  # Odoo's own: every recipient id
             mailing.action_send_sms(res_ids=res_ids)
         env.cr.commit()
         seconds, queries = time.perf_counter() - start, sql_db.sql_counter - start_queries
