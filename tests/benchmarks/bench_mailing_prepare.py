@@ -120,7 +120,7 @@ def main():
             Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
             with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
                 config = odoo_server.write_config(
-                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', log_level='warn',
+                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1', log_level='warn',
                     **cluster.odoo_options)
                 print('creating database %s with Odoo...' % DATABASE, flush=True)
                 if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
