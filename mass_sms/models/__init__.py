@@ -1,3 +1,4 @@
+from . import link_tracker
 from . import mailing_contact
 from . import mailing_list
 from . import mailing_mailing

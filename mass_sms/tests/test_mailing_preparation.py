@@ -99,3 +99,16 @@ class TestMailingPreparation(MassSmsMixin, TransactionCase):
 
         self.assertEqual(len(self._sms(mailing)), 2)
         self.assertFalse(mailing.sms_prepared_last_id)
+
+    def test_links_are_tracked_once_for_every_batch(self):
+        self._bridge('infobip')
+        mailing = self._mailing(['+3247000086%s' % index for index in range(5)],
+                                body='Sale on https://example.com/sale for {{ object.name }}')
+
+        mailing.action_send_sms()
+
+        tracker = self.env['link.tracker'].search([('url', '=', 'https://example.com/sale')])
+        self.assertEqual(len(tracker), 1)
+        for sms in self._sms(mailing):
+            self.assertIn(tracker.short_url, sms.body)
+            self.assertNotIn('https://example.com/sale', sms.body)

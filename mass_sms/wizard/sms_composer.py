@@ -24,6 +24,11 @@ class SmsComposer(models.TransientModel):
             trace_values['sms_prepared_in_batch'] = True
         return trace_values
 
+    def _prepare_body_values(self, records):
+        if not self.mass_batch_preparation:
+            return super()._prepare_body_values(records)
+        return super(SmsComposer, self.with_context(mass_sms_link_trackers={}))._prepare_body_values(records)
+
     def _get_blacklist_record_ids(self, records, recipients_info):
         if not (self.mass_batch_preparation and self.use_exclusion_list):
             return super()._get_blacklist_record_ids(records, recipients_info)
