@@ -14,6 +14,18 @@ class MailingTrace(models.Model):
 
     sms_code = fields.Char(index='btree_not_null')
 
+    sms_prepared_in_batch = fields.Boolean(
+        'Prepared in Batches', readonly=True,
+        help="Made by the batched preparation of SMS mailings, which gives each recipient one trace.")
+
+    # however often a preparation is interrupted and resumed; older traces are left out, as Odoo's
+    # demo data has a recipient traced twice in one mailing
+    _sms_recipient_unique = models.UniqueIndex(
+        "(mass_mailing_id, model, res_id) WHERE sms_prepared_in_batch",
+        "This recipient already has a trace of this SMS mailing.")
+    # the duplicate numbers of a batch are looked up among the mailing's traces
+    _sms_mailing_number_idx = models.Index("(mass_mailing_id, sms_number) WHERE trace_type = 'sms'")
+
     @api.model
     def _get_random_code(self):
         return secrets.token_urlsafe(OPTOUT_CODE_BYTES)

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Preparing an SMS mailing: Mass SMS's batched preparation against Odoo 19's own composer path.
+
+    python3 tests/benchmarks/bench_mailing_prepare.py [--ours 10000,100000] [--odoo 10000]
+
+Starts a throwaway PostgreSQL cluster, creates a database with mass_sms (no demo data), and for each
+size a mailing list of that many contacts (inserted with SQL; 1 number in 100 repeated, 1 contact in
+1,000 without a valid number, so that duplicate and invalid checks work), then prepares and queues the
+mailing's SMS in a fresh process: ours as the mailing queue job runs it (runs of a 10-second budget,
+committed per batch, until nothing remains), Odoo's by its composer on all remaining recipients in one
+transaction. Prints seconds, recipients/s, SQL queries per recipient, peak RSS growth and commits, and
+checks one trace per contact and one SMS per distinct valid number. Asserts nothing about time.
+"""
+import argparse
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
+from harness import odoo_server, postgres, prerequisites  # noqa: E402
+from tests.benchmarks.bench_sending import odoo_env  # noqa: E402
+
+DATABASE = 'bench_mailing_prepare'
+SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: each measure's own peak memory
+JOB_BUDGET = 10  # seconds: the time the scheduler gives a job run (ir_cron's MIN_TIME_PER_JOB)
+
+
+def create_mailing(config, count):
+    with odoo_env(config, DATABASE) as env:
+        from odoo import Command  # noqa: PLC0415 - importable once odoo_env has set Odoo up
+        from tests.workers.committed_mailing import insert_mailing_list  # noqa: PLC0415
+        mailing_list, numbers = insert_mailing_list(env, count, distinct=count - count // 100, invalid_every=1000)
+        mailing = env['mailing.mailing'].create({
+            'name': 'Benchmark %s' % count, 'subject': 'Benchmark', 'mailing_type': 'sms',
+            'body_plaintext': 'Spring sale for {{ object.name }} on https://example.com/sale',
+            'mailing_model_id': env['ir.model']._get_id('mailing.list'),
+            'contact_list_ids': [Command.link(mailing_list.id)], 'state': 'in_queue',
+        })
+        return mailing.id, len(numbers)
+
+
+def prepare(config, mailing_id, path):
+    """Prepare the mailing in this (fresh) process; its time, queries, commits and memory growth."""
+    with odoo_env(config, DATABASE) as env:
+        from odoo import sql_db  # noqa: PLC0415 - importable once odoo_env has set Odoo up
+        from odoo.addons.mass_mailing.models.mailing import MailingMailing as OdooMailing  # noqa: PLC0415
+        cron = env.ref('mass_mailing.ir_cron_mass_mailing_queue')
+        mailing = env['mailing.mailing'].browse(mailing_id)
+        commits = []
+        commit = env.cr.commit
+        env.cr.commit = lambda: commits.append(commit())
+        rss_before = int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+        start, start_queries = time.perf_counter(), sql_db.sql_counter
+        if path == 'ours':
+            runs = 0
+            while mailing._get_remaining_recipients():
+                job, _progress = cron.with_context(
+                    cron_id=cron.id, cron_end_time=time.monotonic() + JOB_BUDGET)._add_progress()
+                mailing.with_env(job.env).action_send_sms()
+                runs += 1
+        else:
+            runs = 1
+            res_ids = OdooMailing._get_remaining_recipients(mailing)  # Odoo's own: every recipient id
+            mailing.action_send_sms(res_ids=res_ids)
+        env.cr.commit()
+        seconds, queries = time.perf_counter() - start, sql_db.sql_counter - start_queries
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        env.cr.execute("""SELECT (SELECT count(DISTINCT res_id) FROM mailing_trace WHERE mass_mailing_id = %(id)s),
+                                 (SELECT count(*) FROM mailing_trace WHERE mass_mailing_id = %(id)s),
+                                 (SELECT count(*) FROM sms_sms WHERE mailing_id = %(id)s AND state = 'outgoing'),
+                                 (SELECT count(DISTINCT number) FROM sms_sms WHERE mailing_id = %(id)s)""",
+                       {'id': mailing_id})
+        recipients, traces, sms, numbers = env.cr.fetchone()
+        return {'seconds': seconds, 'queries': queries, 'growth': peak - rss_before, 'commits': len(commits),
+                'runs': runs, 'recipients': recipients, 'traces': traces, 'sms': sms, 'numbers': numbers}
+
+
+def measure(config, path, count):
+    mailing_id, distinct_numbers = create_mailing(config, count)
+    print('%s path: preparing %d recipients...' % (path, count), flush=True)
+    with SPAWN.Pool(1) as pool:
+        result = pool.apply(prepare, (config, mailing_id, path))
+    ok = result['recipients'] == result['traces'] == count and result['sms'] == result['numbers'] == distinct_numbers
+    print('%s path, %d recipients: %d traces for %d recipients, %d SMS for %d distinct valid numbers: %s' % (
+        path, count, result['traces'], result['recipients'], result['sms'], distinct_numbers,
+        'complete, no duplicate' if ok else 'WRONG'), flush=True)
+    return dict(result, label='%s %d' % ("Mass SMS" if path == 'ours' else "Odoo 19", count), count=count)
+
+
+def report(results):
+    mib = 1024 * 1024
+    print('\n%-18s %10s %9s %13s %11s %10s %8s %6s' % (
+        'path', 'recipients', 'seconds', 'recipients/s', 'SQL/recip.', 'RSS +MiB', 'commits', 'runs'))
+    for r in results:
+        print('%-18s %10d %9.1f %13.0f %11.3f %10.0f %8d %6d' % (
+            r['label'], r['count'], r['seconds'], r['count'] / r['seconds'], r['queries'] / r['count'],
+            r['growth'] / mib, r['commits'], r['runs']))
+
+
+def main():
+    sizes = lambda text: [int(n) for n in text.split(',') if n]  # noqa: E731
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--ours', type=sizes, default=[10000, 100000], help='sizes for our path (default 10000,100000)')
+    parser.add_argument('--odoo', type=sizes, default=[10000], help="sizes for Odoo's path (default 10000)")
+    options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    reasons = prerequisites.missing(for_tests=False)
+    for reason in reasons:
+        print('bench_mailing_prepare: %s' % reason, file=sys.stderr)
+    if reasons:
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix='sms-bench-') as workdir:
+            Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
+            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
+                config = odoo_server.write_config(
+                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1', log_level='warn',
+                    **cluster.odoo_options)
+                print('creating database %s with Odoo...' % DATABASE, flush=True)
+                if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
+                    print('bench_mailing_prepare: creating the database failed', file=sys.stderr)
+                    return 1
+                report([measure(config, 'odoo', count) for count in options.odoo]
+                       + [measure(config, 'ours', count) for count in options.ours])
+        return 0
+    except postgres.PostgresError as error:
+        print('bench_mailing_prepare: %s' % error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())
