@@ -15,16 +15,15 @@ import argparse
 import multiprocessing
 import os
 import resource
-import signal
 import sys
-import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
-from harness import odoo_server, postgres, prerequisites  # noqa: E402
-from tests.benchmarks.bench_sending import odoo_env  # noqa: E402
+from harness import odoo_server  # noqa: E402
+from tests.benchmarks.bench_sending import odoo_env, run_on_throwaway_cluster  # noqa: E402
 
 DATABASE = 'bench_mailing_prepare'
 SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: each measure's own peak memory
@@ -109,32 +108,17 @@ def main():
     parser.add_argument('--ours', type=sizes, default=[10000, 100000], help='sizes for our path (default 10000,100000)')
     parser.add_argument('--odoo', type=sizes, default=[10000], help="sizes for Odoo's path (default 10000)")
     options = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    reasons = prerequisites.missing(for_tests=False)
-    for reason in reasons:
-        print('bench_mailing_prepare: %s' % reason, file=sys.stderr)
-    if reasons:
-        return 2
-    try:
-        with tempfile.TemporaryDirectory(prefix='sms-bench-') as workdir:
-            Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
-            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
-                config = odoo_server.write_config(
-                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1', log_level='warn',
-                    **cluster.odoo_options)
-                print('creating database %s with Odoo...' % DATABASE, flush=True)
-                if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
-                    print('bench_mailing_prepare: creating the database failed', file=sys.stderr)
-                    return 1
-                report([measure(config, 'odoo', count) for count in options.odoo]
-                       + [measure(config, 'ours', count) for count in options.ours])
-        return 0
-    except postgres.PostgresError as error:
-        print('bench_mailing_prepare: %s' % error, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_on_throwaway_cluster('bench_mailing_prepare', partial(benchmark, options=options))
 
+
+def benchmark(config, options):
+    print('creating database %s with Odoo...' % DATABASE, flush=True)
+    if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
+        print('bench_mailing_prepare: creating the database failed', file=sys.stderr)
+        return 1
+    report([measure(config, 'odoo', count) for count in options.odoo]
+           + [measure(config, 'ours', count) for count in options.ours])
+    return 0
 
 if __name__ == '__main__':
     sys.exit(main())

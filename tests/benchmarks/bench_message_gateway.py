@@ -14,10 +14,8 @@ POST /sms/report 200 ids at a time until every status is final. It prints what t
 """
 import argparse
 import contextlib
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -28,11 +26,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'setup'))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from harness import odoo_server, postgres, prerequisites  # noqa: E402
-from tests.benchmarks.bench_sending import fake_server, odoo_env  # noqa: E402
+from harness import odoo_server  # noqa: E402
+from tests.benchmarks.bench_sending import fake_server, odoo_env, run_on_throwaway_cluster  # noqa: E402
 from tests.fakes.infobip import FakeInfobip  # noqa: E402
 
 DATABASE = 'bench_message_gateway'
+LAUNCHER = Path(__file__).resolve().parents[1] / 'workers' / 'odoo_server.py'
 INFOBIP_KEY = 'benchmark-api-key'
 SEND_BATCH, REPORT_PAGE = 500, 200  # as Fineract's jobs
 FINAL = {300, 400}
@@ -45,12 +44,10 @@ def push_reports(fake):
 
 
 def server_command(config):
-    """Odoo's command line, through odoo-bin when there is one: in prefork mode Odoo starts its
-    long-polling process as ``sys.executable sys.argv[0] gevent``, which ``python -m odoo`` breaks."""
-    import odoo  # noqa: PLC0415 - importable once the prerequisites are checked
-    odoo_bin = Path(list(odoo.__path__)[0]).parent / 'odoo-bin'
+    """Odoo's command line through the tests' launcher: in prefork mode Odoo starts its websocket
+    process as ``sys.executable sys.argv[0] gevent``, which ``python -m odoo`` breaks."""
     command = odoo_server.odoo_command(config, '-d', DATABASE)
-    return [sys.executable, str(odoo_bin), *command[3:]] if odoo_bin.is_file() else command
+    return [sys.executable, str(LAUNCHER), *command[3:]]
 
 
 @contextlib.contextmanager
@@ -154,34 +151,20 @@ def main():
     parser.add_argument('--max-per-second', type=int, default=200, help="the bridge's throughput")
     parser.add_argument('--timeout', type=float, default=600, help='seconds to wait for final statuses')
     options = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    reasons = prerequisites.missing(for_tests=False)
-    for reason in reasons:
-        print('bench_message_gateway: %s' % reason, file=sys.stderr)
-    if reasons:
-        return 2
-    try:
-        with tempfile.TemporaryDirectory(prefix='sms-bench-gateway-') as workdir:
-            Path(workdir).chmod(0o755)
-            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
-                port = odoo_server.free_port()
-                config = odoo_server.write_config(
-                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1',
-                    http_port=port, workers=2, max_cron_threads=1, dbfilter='^%s$' % DATABASE,
-                    log_level='warn', **cluster.odoo_options)
-                print('creating database %s with Odoo...' % DATABASE, flush=True)
-                if subprocess.run(odoo_server.odoo_command(
-                        config, '-d', DATABASE, '-i', 'sms_gateway_bridge', '--stop-after-init', '--no-http')).returncode:
-                    print('bench_message_gateway: creating the database failed', file=sys.stderr)
-                    return 1
-                run(config, 'http://127.0.0.1:%d' % port, options)
-        return 0
-    except postgres.PostgresError as error:
-        print('bench_message_gateway: %s' % error, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    port = odoo_server.free_port()
+    return run_on_throwaway_cluster(
+        'bench_message_gateway', partial(benchmark, url='http://127.0.0.1:%d' % port, options=options),
+        http_port=port, workers=2, max_cron_threads=1, dbfilter='^%s$' % DATABASE)
 
+
+def benchmark(config, url, options):
+    print('creating database %s with Odoo...' % DATABASE, flush=True)
+    if subprocess.run(odoo_server.odoo_command(
+            config, '-d', DATABASE, '-i', 'sms_gateway_bridge', '--stop-after-init', '--no-http')).returncode:
+        print('bench_message_gateway: creating the database failed', file=sys.stderr)
+        return 1
+    run(config, url, options)
+    return 0
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -183,6 +183,29 @@ def notification_statuses(config, database, message_id):
         return dict(Counter(notifications.mapped('notification_status')))
 
 
+def run_on_throwaway_cluster(name, body, **config_options):
+    """``body(config)``, with the path of an Odoo configuration on a throwaway PostgreSQL cluster that
+    is removed afterwards (also on Ctrl-C); the benchmark's exit status."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    reasons = prerequisites.missing(for_tests=False)
+    for reason in reasons:
+        print('%s: %s' % (name, reason), file=sys.stderr)
+    if reasons:
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix='sms-bench-') as workdir:
+            Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
+            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
+                return body(odoo_server.write_config(
+                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1',
+                    log_level='warn', **cluster.odoo_options, **config_options))
+    except postgres.PostgresError as error:
+        print('%s: %s' % (name, error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
 # -- the benchmark --------------------------------------------------------------------------------------
 
 def paths(options):
@@ -256,31 +279,16 @@ def main():
     parser.add_argument('--workers', type=lambda text: [int(n) for n in text.split(',')], default=[1, 2, 4],
                         help='numbers of workers draining the bridge queues at once (default 1,2,4)')
     options = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    reasons = prerequisites.missing(for_tests=False)
-    for reason in reasons:
-        print('bench_sending: %s' % reason, file=sys.stderr)
-    if reasons:
-        return 2
-    try:
-        with tempfile.TemporaryDirectory(prefix='sms-bench-') as workdir:
-            Path(workdir).chmod(0o755)  # the postgres system user must reach its cluster inside
-            with postgres.Cluster(Path(workdir) / 'postgres', throwaway=True) as cluster:
-                config = odoo_server.write_config(
-                    Path(workdir) / 'odoo.conf', data_dir=Path(workdir) / 'data', http_interface='127.0.0.1',
-                    log_level='warn', **cluster.odoo_options)
-                print('creating databases %s with Odoo...' % ', '.join(DATABASES), flush=True)
-                if not create_databases(config):
-                    print('bench_sending: creating the databases failed', file=sys.stderr)
-                    return 1
-                report([run_path(config, options, *path) for path in paths(options)])
-        return 0
-    except postgres.PostgresError as error:
-        print('bench_sending: %s' % error, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_on_throwaway_cluster('bench_sending', partial(benchmark, options=options))
 
+
+def benchmark(config, options):
+    print('creating databases %s with Odoo...' % ', '.join(DATABASES), flush=True)
+    if not create_databases(config):
+        print('bench_sending: creating the databases failed', file=sys.stderr)
+        return 1
+    report([run_path(config, options, *path) for path in paths(options)])
+    return 0
 
 if __name__ == '__main__':
     sys.exit(main())
