@@ -391,7 +391,8 @@ class SmsOutboundMessage(models.Model):
         ], order='id', limit=RECOVERY_BATCH)
         if not candidates:
             return
-        interrupted = candidates.filtered(lambda m: m.claim_token not in candidates._live_leases())
+        live = candidates._live_leases()
+        interrupted = candidates.filtered(lambda m: m.claim_token not in live)
         locked = lock_unchanged(interrupted, allow_referencing=True) or interrupted.browse()
         for bridge, messages in locked.grouped('bridge_id').items():
             messages._recover(bridge)
