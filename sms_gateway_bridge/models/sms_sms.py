@@ -9,7 +9,6 @@ from ..tools.sms_api import SmsApiBridge
 # a bridge takes from it what it sends in a few seconds (see sms.gateway.bridge._claim_size)
 QUEUE_BATCH_SIZE = 2000
 CONCURRENT_CLAIMS = 4  # workers expected to claim at the same moment
-QUEUED_DOMAIN = [('state', '=', 'outgoing'), ('to_delete', '!=', True)]
 
 
 class SmsSms(models.Model):
@@ -21,6 +20,9 @@ class SmsSms(models.Model):
     gateway_bridge_id = fields.Many2one(
         'sms.gateway.bridge', 'SMS Gateway', readonly=True, index='btree_not_null', ondelete='set null',
         help="The bridge chosen to send this SMS; empty, the company's bridges route it by its number.")
+    send_after = fields.Datetime(
+        readonly=True, index='btree_not_null',
+        help="The queue keeps this SMS until this time (a send window, a gradual mailing).")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -55,8 +57,21 @@ class SmsSms(models.Model):
         """The SMS of ``self`` that a bridge serves."""
         return self.browse().concat(*self._group_by_bridge().values())
 
-    def _wake_queue(self):
-        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
+    def _wake_queue(self, at=None):
+        self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger(at)
+
+    @api.model
+    def _queued_domain(self):
+        """The SMS the queue may send now."""
+        return [('state', '=', 'outgoing'), ('to_delete', '!=', True),
+                '|', ('send_after', '=', False), ('send_after', '<=', fields.Datetime.now())]
+
+    def _wake_queue_when_due(self):
+        """Run the queue again when the first SMS that waits for its time is due."""
+        [waiting] = self._read_group([('state', '=', 'outgoing'), ('to_delete', '!=', True),
+                                      ('send_after', '>', fields.Datetime.now())], aggregates=['send_after:min'])
+        if waiting[0]:
+            self._wake_queue(waiting[0])
 
     def _split_by_api(self):
         # Odoo's providers (IAP, sms_twilio) send per company, with that company's account.
@@ -143,12 +158,14 @@ class SmsSms(models.Model):
             commit_progress(self.env)
             claimed._send_claim()
             Outbound._notify_outcomes()
-            remaining = self.search_count(QUEUED_DOMAIN)
+            remaining = self.search_count(self._queued_domain())
             commit_progress(self.env, len(odoo_sms), remaining=remaining)
             self.env.invalidate_all()  # a long queue must not pile up in the cache
         messages.exists()._notify_message_notification_update()
-        if remaining := remaining and self.search_count(QUEUED_DOMAIN):
+        if remaining := remaining and self.search_count(self._queued_domain()):
             self._wake_queue()  # the time is up: run again right away, not at the job's next interval
+        else:
+            self._wake_queue_when_due()
         commit_progress(self.env, remaining=remaining)
 
     def _claim(self, time_left):
@@ -181,7 +198,7 @@ class SmsSms(models.Model):
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param(
             'sms_gateway_bridge.queue_batch_size', QUEUE_BATCH_SIZE))
         # look further than one batch so that workers claiming at once each find their own rows
-        return lock_unchanged(self.search(QUEUED_DOMAIN, order='id', limit=batch_size * CONCURRENT_CLAIMS),
+        return lock_unchanged(self.search(self._queued_domain(), order='id', limit=batch_size * CONCURRENT_CLAIMS),
                               allow_referencing=True, limit=batch_size)
 
     def _prepare_outbound_values(self, bridge):

@@ -39,6 +39,24 @@ class TestSending(BridgeCase):
         self.env['sms.sms']._process_queue()
         self.assertEqual(len(self.twilio.messages), 1, 'A sent SMS is never sent again')
 
+    def test_sms_waits_for_its_send_after_time(self):
+        self._bridge('twilio')
+        sms = self._chatter_sms(self._partner('+32470000103'))
+        due = fields.Datetime.now() + timedelta(hours=2)
+        sms.send_after = due
+        queue_cron = self.env.ref('sms.ir_cron_sms_scheduler_action')
+        triggers = self.env['ir.cron.trigger'].search([('cron_id', '=', queue_cron.id)])
+
+        self.env['sms.sms']._process_queue()
+        self.assertFalse(self.twilio.messages)
+        self.assertEqual(sms.state, 'outgoing')
+        new_triggers = self.env['ir.cron.trigger'].search([('cron_id', '=', queue_cron.id)]) - triggers
+        self.assertIn(due, new_triggers.mapped('call_at'), 'The queue runs again when the SMS is due')
+
+        sms.send_after = fields.Datetime.now() - timedelta(seconds=1)
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(len(self.twilio.messages), 1)
+
     def test_messaging_service_sender(self):
         service = 'MG' + '0a' * 16
         self._bridge('twilio', sender=service)
