@@ -24,11 +24,15 @@
         'views/sms_gateway_tenant_views.xml',
         'views/res_config_settings_views.xml',
         'views/phone_blacklist_views.xml',
+        'views/sms_composer_views.xml',
     ],
     'demo': [
         'demo/sms_gateway_bridge_demo.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'sms_gateway_bridge/static/src/**/*',
+        ],
         'web.assets_tests': [
             'sms_gateway_bridge/static/tests/tours/**/*',
         ],

@@ -24,3 +24,8 @@ class TestBridgeUi(BridgeMixin, HttpCase):
         self.assertEqual(self.twilio.messages[0]['from_'], TWILIO_SENDER)
         self.assertEqual(self._sent_to(self.infobip), ['+447700900802'])
         self.assertEqual(self.infobip.messages[0]['sender'], 'InfoSMS')
+
+    def test_contact_without_number_cannot_be_sent_an_sms(self):
+        partner = self.env['res.partner'].create({'name': 'No Number'})
+        self.start_tour('/odoo/action-base.action_partner_form/%s' % partner.id,
+                        'sms_gateway_bridge_contact_without_number', login='admin')
