@@ -201,11 +201,17 @@ class SmsSms(models.Model):
         return lock_unchanged(self.search(self._queued_domain(), order='id', limit=batch_size * CONCURRENT_CLAIMS),
                               allow_referencing=True, limit=batch_size)
 
+    def _outbound_number(self, bridge):
+        """The number in E.164, the one format of the outbound log and of the providers; as given
+        when it does not parse (the provider then says what is wrong with it)."""
+        country = self.partner_id.country_id or bridge.company_id.country_id
+        return self._phone_format_number(self.number, country) or self.number
+
     def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
             'bridge_id': bridge.id,
-            'number': self.number,
+            'number': self._outbound_number(bridge),
             'body': self.body,
             'partner_id': self.partner_id.id,
             'mail_message_id': self.mail_message_id.id,

@@ -33,3 +33,16 @@ class TestOutboundLog(BridgeCase):
         labels = dict(self.env['sms.outbound.message']._fields['state'].selection)
         self.assertEqual([labels[state] for state in ('pending', 'waiting', 'sent', 'delivered', 'failed')],
                          ['Pending', 'Waiting for Delivery Report', 'Sent', 'Delivered', 'Failed'])
+
+    def test_numbers_in_one_format(self):
+        """Whatever format a number was typed in, the log and the provider have it in E.164."""
+        self.env.company.country_id = self.env.ref('base.be')
+        self._bridge('twilio')
+        partner = self._partner(False)
+        partner._message_sms('Your order is ready', sms_numbers=['0470 00 08 99', '+32 470 00 08 98', 'not a number'])
+        sms = self.env['sms.sms'].search([('mail_message_id.res_id', '=', partner.id),
+                                          ('mail_message_id.model', '=', 'res.partner')])
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(sorted(self._outbound(sms).mapped('number')),
+                         ['+32470000898', '+32470000899', 'not a number'])
+        self.assertEqual(sorted(self._sent_to(self.twilio))[:2], ['+32470000898', '+32470000899'])
