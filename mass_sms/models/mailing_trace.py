@@ -14,6 +14,7 @@ class MailingTrace(models.Model):
 
     sms_code = fields.Char(index='btree_not_null')
 
+    sms_recipient_name = fields.Char('Recipient', compute='_compute_sms_recipient_name')
     sms_prepared_in_batch = fields.Boolean(
         'Prepared in Batches', readonly=True,
         help="Made by the batched preparation of SMS mailings, which gives each recipient one trace.")
@@ -25,6 +26,16 @@ class MailingTrace(models.Model):
         "This recipient already has a trace of this SMS mailing.")
     # the duplicate numbers of a batch are looked up among the mailing's traces
     _sms_mailing_number_idx = models.Index("(mass_mailing_id, sms_number) WHERE trace_type = 'sms'")
+
+    def _compute_sms_recipient_name(self):
+        self.sms_recipient_name = False
+        for model, traces in self.grouped('model').items():
+            if model not in self.env:
+                continue
+            records = self.env[model].sudo().browse(traces.mapped('res_id')).exists()
+            name_by_id = {record.id: record.display_name for record in records}
+            for trace in traces:
+                trace.sms_recipient_name = name_by_id.get(trace.res_id, False)
 
     @api.model
     def _get_random_code(self):

@@ -19,9 +19,8 @@ class SmsOutboundMessage(models.Model):
             [('sms_uuid', 'in', mailing_messages.mapped('sms_uuid')), ('mailing_trace_id', '!=', False)])
         trace_by_uuid = {tracker.sms_uuid: tracker.mailing_trace_id for tracker in trackers}
         for message in mailing_messages:
-            trace = trace_by_uuid.get(message.sms_uuid)
-            if trace and trace.model in self.env:
-                message.mailing_recipient = self.env[trace.model].sudo().browse(trace.res_id).exists().display_name
+            if trace := trace_by_uuid.get(message.sms_uuid):
+                message.mailing_recipient = trace.sms_recipient_name
 
     def _notify_failed(self, *args, **kwargs):
         # a recipient who opted out at the provider replied STOP there
