@@ -18,6 +18,8 @@
         'views/mailing_mailing_views.xml',
         'views/mailing_sms_test_views.xml',
         'views/mailing_contact_views.xml',
+        'views/mailing_trace_views.xml',
+        'views/utm_campaign_views.xml',
         'views/sms_consent_entry_views.xml',
         'views/sms_gateway_bridge_views.xml',
         'views/sms_optout_templates.xml',

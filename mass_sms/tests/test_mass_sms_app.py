@@ -32,6 +32,22 @@ class TestMassSmsApp(HttpCase):
         self.assertIn('o_mass_sms_kanban_metrics', kanban)
         self.assertIn('name="sms_template_id"', form)
         self.assertEqual(self.env.ref('mass_mailing_sms.utm_medium_sms').name, 'SMS Text Message')
+        sms_sent = self.env['mailing.trace'].get_view(
+            self.env.ref('mass_mailing_sms.mailing_trace_view_tree_sms').id, 'list')['arch']
+        self.assertIn('name="sms_recipient_name"', sms_sent)
+        self.assertRegex(sms_sent, r'name="sms_number"[^>]*string="Mobile"')
+        self.assertNotIn('open_datetime', sms_sent)
+        self.assertNotIn('reply_datetime', sms_sent)
+        lists = self.env['mailing.list'].get_view(self.env.ref('mass_mailing.mailing_list_view_tree').id, 'list')['arch']
+        for field in ('contact_pct_bounce', 'contact_pct_blacklisted'):
+            self.assertRegex(lists, r'name="%s"[^>]*column_invisible="context.get\(.mailing_sms.\)"' % field)
+        lists = self.env['mailing.list'].get_view(
+            self.env.ref('mass_mailing.mailing_list_view_kanban').id, 'kanban')['arch']
+        for action in ('action_view_contacts_email', 'action_view_contacts_bouncing', 'action_send_mailing'):
+            self.assertRegex(lists, r'name="%s"[^>]*invisible="context.get\(.mailing_sms.\)"' % action)
+        campaign = self.env['utm.campaign'].get_view(self.env.ref('utm.utm_campaign_view_form').id)['arch']
+        for field in ('sms_sent', 'sms_delivered_ratio', 'sms_bounced_ratio', 'sms_exception_ratio'):
+            self.assertIn('name="%s"' % field, campaign)
         contacts = self.env['mailing.contact'].with_context(mailing_sms=True).get_view(
             self.env.ref('mass_mailing.mailing_contact_view_tree').id)['arch']
         for field in ('email', 'is_blacklisted', 'message_bounce'):
