@@ -20,7 +20,7 @@ class MailingMailing(models.Model):
     sms_encoding = fields.Char('Encoding', compute='_compute_sms_counter')
     sms_segment_count = fields.Integer('SMS per Recipient', compute='_compute_sms_counter')
     sms_counter_summary = fields.Char('SMS Counter', compute='_compute_sms_counter')
-    sms_recipient_count = fields.Integer('Recipients Count', compute='_compute_sms_estimate')
+    sms_recipient_count = fields.Integer('Recipients Count', compute='_compute_sms_recipient_count')
     sms_estimated_messages = fields.Integer('Estimated SMS', compute='_compute_sms_estimate')
     sms_estimated_cost = fields.Monetary('Estimated Cost', compute='_compute_sms_estimate',
                                          currency_field='sms_cost_currency_id')
@@ -39,14 +39,17 @@ class MailingMailing(models.Model):
                 characters=count.characters, units=count.units, capacity=count.capacity,
                 encoding=count.encoding, segments=count.segments)
 
-    @api.depends('sms_segment_count', 'mailing_model_id', 'mailing_domain', 'contact_list_ids',
-                 'sms_gateway_bridge_id')
+    @api.depends('mailing_model_id', 'mailing_domain', 'contact_list_ids')
+    def _compute_sms_recipient_count(self):
+        # apart from the estimate, so that typing the text does not count the recipients again
+        for mailing in self:
+            mailing.sms_recipient_count = mailing._sms_recipient_count()
+
+    @api.depends('sms_segment_count', 'sms_recipient_count', 'sms_gateway_bridge_id')
     def _compute_sms_estimate(self):
         for mailing in self:
-            recipients = mailing._sms_recipient_count()
             bridge = (mailing.sms_gateway_bridge_id or mailing._sms_default_routed_bridge()).sudo()
-            mailing.sms_recipient_count = recipients
-            mailing.sms_estimated_messages = recipients * mailing.sms_segment_count
+            mailing.sms_estimated_messages = mailing.sms_recipient_count * mailing.sms_segment_count
             mailing.sms_cost_currency_id = bridge.sms_price_currency_id or self.env.company.currency_id
             mailing.sms_estimated_cost = mailing.sms_estimated_messages * bridge.sms_price_per_segment
 

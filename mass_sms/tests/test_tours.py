@@ -10,7 +10,7 @@ from .common import MassSmsMixin
 class TestMarketerTour(MassSmsMixin, HttpCase):
 
     def test_marketer_creates_tests_sends_and_reads_metrics(self):
-        self._bridge('twilio', report_poll_delay=0)
+        self._bridge('twilio', report_poll_delay=0, sms_price_per_segment=0.05)
         self.env['mailing.list'].create({'name': 'Tour Customers', 'contact_ids': [
             Command.create({'name': 'Ann Tour', 'mobile': '+32470009000'}),
             Command.create({'name': 'Bob Tour', 'mobile': '+32470009001'}),

@@ -31,12 +31,41 @@ registry.category("web_tour.tours").add("mass_sms_marketer_send", {
             trigger: ".o_mass_sms_counter_summary:contains('1 SMS'):contains('GSM-7')",
         },
         {
+            content: "2 recipients, 1 SMS each, at the gateway's price per segment",
+            trigger: ".o_mass_sms_estimated_messages:contains('2') ~ .o_mass_sms_estimated_cost:contains('0.10')",
+        },
+        {
+            content: "Our gateways price the SMS: no link to Odoo's IAP pricing",
+            trigger: ".o_mass_sms_counter_info:not(:has(a)):not(a)",
+        },
+        {
+            trigger: ".o_form_view:not(:has(a[href*='iap-services.odoo.com'])):not(:has(.o_sms_count))",
+        },
+        {
+            content: "... all while the marketer is still in the text: the counter does not wait for a blur",
+            trigger: ".o_field_widget[name=body_plaintext] textarea:focus",
+        },
+        {
+            content: "A longer text takes two segments each",
+            trigger: ".o_field_widget[name=body_plaintext] textarea",
+            run: `edit ${"Spring sale! ".repeat(13)}`,
+        },
+        {
+            trigger: ".o_mass_sms_counter_summary:contains('2 SMS')",
+        },
+        {
+            trigger: ".o_mass_sms_estimated_messages:contains('4') ~ .o_mass_sms_estimated_cost:contains('0.20')",
+        },
+        {
             content: "A character outside GSM-7 turns the encoding to UCS-2",
             trigger: ".o_field_widget[name=body_plaintext] textarea",
             run: "edit Привет {{ object.name }}",
         },
         {
             trigger: ".o_mass_sms_counter_summary:contains('UCS-2')",
+        },
+        {
+            trigger: ".o_field_widget[name=body_plaintext] textarea:focus",
         },
         {
             trigger: ".o_field_widget[name=body_plaintext] textarea",
@@ -103,8 +132,11 @@ registry.category("web_tour.tours").add("mass_sms_marketer_metrics", {
             run: "click",
         },
         {
-            content: "The contacts the SMS went to",
+            content: "The contacts the SMS went to, with their mobile",
             trigger: ".o_list_view .o_data_row:nth-child(2)",
+        },
+        {
+            trigger: ".o_list_view:has(th:contains('Mobile')) .o_data_row td:contains('Ann Tour') ~ td:contains('+32470009000')",
         },
     ],
 });
