@@ -16,5 +16,27 @@ registry.category("web_tour.tours").add("mass_sms_open_app", {
         {
             trigger: `.o_breadcrumb:contains("SMS Mailings")`,
         },
+        {
+            trigger: `.o_menu_sections button:contains("Mailing Lists")`,
+            run: "click",
+        },
+        {
+            trigger: `a[data-menu-xmlid="mass_mailing_sms.mailing_list_menu_sms"]`,
+            run: "click",
+        },
+        {
+            content: "Mailing lists in Mass SMS: phone contacts and Send SMS, nothing about email",
+            trigger: `.o_kanban_record:has(button:contains("Send SMS")):has(.fa-phone)`,
+        },
+        {
+            trigger: `.o_kanban_view:not(:has(.fa-envelope-o)):not(:contains("Send Mailing")):not(:contains("Bounce"))`,
+        },
+        {
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            trigger: `.o_list_view:has(th:contains("Recipients")):not(:has(th:contains("Bounce"))):not(:has(th:contains("Blacklist")))`,
+        },
     ],
 });
