@@ -57,13 +57,20 @@ class MailingMailing(models.Model):
         failures of the recipients' numbers are bounces, not gateway errors."""
         self.sms_gateway_error = False
         last_ids = self.env['sms.outbound.message'].sudo()._read_group(
-            [('mailing_id', 'in', self.ids), ('origin', '=', 'mailing'), ('state', '=', 'failed'),
-             ('failure', 'in', list(GATEWAY_FAILURE_ADVICE))],
+            self._sms_outbound_domain() + [('state', '=', 'failed'), ('failure', 'in', list(GATEWAY_FAILURE_ADVICE))],
             ['mailing_id'], ['id:max'])
         messages = self.env['sms.outbound.message'].sudo().browse(last_id for _mailing, last_id in last_ids)
         for message in messages:
             message.mailing_id.sms_gateway_error = '%s\n%s' % (
                 message.error_message, str(GATEWAY_FAILURE_ADVICE[message.failure]))
+
+    def action_retry_failed_sms(self):
+        """The failed SMS a retry replaces leave the mailing's figures and its error banner; the
+        outbound log keeps them."""
+        failed = self.env['sms.sms'].sudo().search([('mailing_id', 'in', self.ids), ('state', '=', 'error')])
+        self.env['sms.outbound.message'].sudo().search(
+            [('sms_uuid', 'in', failed.mapped('uuid'))]).mailing_retried = True
+        return super().action_retry_failed_sms()
 
     def _compute_sms_has_iap_failure(self):
         """Odoo's banners offer to buy IAP credits or register an IAP account: they do not apply

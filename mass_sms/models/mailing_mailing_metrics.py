@@ -32,10 +32,14 @@ class MailingMailing(models.Model):
     sms_opted_out_ratio = fields.Float('Opted Out (%)', compute='_compute_sms_metrics')
     sms_clicked_ratio = fields.Float('Clicked (%)', compute='_compute_sms_metrics')
 
+    def _sms_outbound_domain(self):
+        """The outbound messages the figures of the mailings count: the latest attempt per recipient."""
+        return [('mailing_id', 'in', self.ids), ('origin', '=', 'mailing'), ('mailing_retried', '=', False)]
+
     def _compute_sms_metrics(self):
         counts = {mailing: Counter() for mailing in self}
         for mailing, state, failure, accepted, count in self.env['sms.outbound.message'].sudo()._read_group(
-                [('mailing_id', 'in', self.ids), ('origin', '=', 'mailing')],
+                self._sms_outbound_domain(),
                 ['mailing_id', 'state', 'failure'], ['sent_date:count', '__count']):
             line = counts[mailing]
             line['sms_total'] += count
@@ -59,7 +63,7 @@ class MailingMailing(models.Model):
         """The contacts the gateways took an SMS of this mailing for."""
         self.ensure_one()
         uuids = self.env['sms.outbound.message'].sudo().search(
-            [('mailing_id', '=', self.id), ('origin', '=', 'mailing'), ('sent_date', '!=', False)]).mapped('sms_uuid')
+            self._sms_outbound_domain() + [('sent_date', '!=', False)]).mapped('sms_uuid')
         action = self._action_view_traces_filtered('sent')
         action.update(name=self.env._("SMS Sent"), context={'create': False},
                       domain=[('mass_mailing_id', '=', self.id), ('sms_tracker_ids.sms_uuid', 'in', uuids)])

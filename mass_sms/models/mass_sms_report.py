@@ -46,5 +46,5 @@ class MassSmsReport(models.Model):
                                   AND trace.links_click_datetime IS NOT NULL)::int AS clicked
                   FROM sms_outbound_message message
                   JOIN mailing_mailing mailing ON mailing.id = message.mailing_id
-                 WHERE message.origin = 'mailing'
+                 WHERE message.origin = 'mailing' AND message.mailing_retried IS NOT TRUE
             )""", table=SQL.identifier(self._table), accepted=ACCEPTED_STATES))

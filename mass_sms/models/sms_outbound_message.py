@@ -9,6 +9,10 @@ class SmsOutboundMessage(models.Model):
         ondelete={'mailing': 'set default', 'mailing_test': 'set default'})
     mailing_id = fields.Many2one('mailing.mailing', 'SMS Mailing', readonly=True, index='btree_not_null',
                                  ondelete='set null')
+    mailing_retried = fields.Boolean(
+        'Retried', readonly=True,
+        help="A retry of the mailing sent its recipient a new SMS in place of this failed one: the mailing's "
+             "figures count the new one.")
     mailing_recipient = fields.Char('Mailing Recipient', compute='_compute_mailing_recipient',
                                     help="The record the mailing sent this SMS to, such as a mailing contact.")
 

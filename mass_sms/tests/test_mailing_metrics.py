@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.sms_gateway_bridge.tests.common import TWILIO_TOKEN
+
 from .common import MassSmsMixin
 
 
@@ -70,3 +72,27 @@ class TestMailingMetrics(MassSmsMixin, TransactionCase):
         self.env['sms.sms']._process_queue()
         self.assertEqual(self._sent_to(self.infobip), ['+32470003031'])
         self.assertFalse(routed.sms_gateway_error)
+
+    def test_a_retry_replaces_the_failed_attempts_in_the_figures(self):
+        broken = self._bridge('twilio', twilio_auth_token='revoked', report_poll_delay=0)
+        mailing = self._mailing(['+32470003041', '+32470003040'])
+        mailing.action_send_sms()
+        self.env['sms.sms']._process_queue()
+        mailing.invalidate_recordset()
+        self.assertEqual((mailing.sms_total, mailing.sms_exception), (2, 2))
+        self.assertTrue(mailing.sms_gateway_error)
+
+        broken.twilio_auth_token = TWILIO_TOKEN
+        mailing.action_retry_failed()
+        mailing.action_send_sms()
+        self.env['sms.sms']._process_queue()
+        self.twilio.settle()
+        self.env['sms.outbound.message']._cron_get_delivery_reports()
+        mailing.invalidate_recordset()
+        self.assertEqual((mailing.sms_total, mailing.sms_sent, mailing.sms_delivered, mailing.sms_exception),
+                         (2, 2, 2, 0), 'the retry counts in place of the failed attempts')
+        self.assertEqual(mailing.sms_delivered_ratio, 100.0)
+        self.assertFalse(mailing.sms_gateway_error, 'the banner goes once the retry went through')
+        self.assertEqual(len(self.env['mass.sms.report'].search([('mailing_id', '=', mailing.id)])), 2)
+        self.assertEqual(len(self.env['sms.outbound.message'].search([('mailing_id', '=', mailing.id)])), 4,
+                         'the outbound log keeps every attempt')
