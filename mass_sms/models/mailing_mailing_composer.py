@@ -1,7 +1,8 @@
 import re
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools.mail import TEXT_URL_REGEX
+from odoo.tools.misc import format_amount
 
 from ..tools.segment_counter import count_segments
 
@@ -9,6 +10,9 @@ from ..tools.segment_counter import count_segments
 # (<base>/r/<code>/s/<sms id>) and a recipient's opt-out code (see mailing.trace)
 SAMPLE_LINK_PATH = '/r/xxxx/s/1234567'
 SAMPLE_OPTOUT_CODE = 'x' * 16
+# what the composer's figures depend on, as the form holds them before they are saved
+PREVIEW_FIELDS = ('body_plaintext', 'mailing_model_id', 'mailing_domain', 'contact_list_ids',
+                  'sms_allow_unsubscribe', 'sms_gateway_bridge_id')
 
 
 class MailingMailing(models.Model):
@@ -25,6 +29,7 @@ class MailingMailing(models.Model):
     sms_estimated_cost = fields.Monetary('Estimated Cost', compute='_compute_sms_estimate',
                                          currency_field='sms_cost_currency_id')
     sms_cost_currency_id = fields.Many2one('res.currency', compute='_compute_sms_estimate')
+    sms_estimate_summary = fields.Char('SMS Estimate', compute='_compute_sms_estimate')
 
     @api.depends('body_plaintext', 'mailing_model_id', 'mailing_domain', 'sms_allow_unsubscribe')
     def _compute_sms_counter(self):
@@ -52,6 +57,23 @@ class MailingMailing(models.Model):
             mailing.sms_estimated_messages = mailing.sms_recipient_count * mailing.sms_segment_count
             mailing.sms_cost_currency_id = bridge.sms_price_currency_id or self.env.company.currency_id
             mailing.sms_estimated_cost = mailing.sms_estimated_messages * bridge.sms_price_per_segment
+            mailing.sms_estimate_summary = self.env._(
+                "Estimated: %(messages)s SMS for %(recipients)s recipients, %(cost)s",
+                messages=mailing.sms_estimated_messages, recipients=mailing.sms_recipient_count,
+                cost=format_amount(self.env, mailing.sms_estimated_cost, mailing.sms_cost_currency_id),
+            ) if mailing.sms_estimated_messages else False
+
+    @api.model
+    @api.readonly
+    def sms_counter_preview(self, values):
+        """The composer's figures for the text being typed, before the form sends it: ``values``
+        holds the form's current body, recipients, opt-out option and gateway (ids for relations)."""
+        self.check_access('create')  # for those who write mailings
+        values = {name: values[name] for name in PREVIEW_FIELDS if name in values}
+        if 'contact_list_ids' in values:
+            values['contact_list_ids'] = [Command.set(values['contact_list_ids'])]
+        mailing = self.new({**values, 'mailing_type': 'sms'})
+        return {'summary': mailing.sms_counter_summary, 'estimate': mailing.sms_estimate_summary}
 
     def _sms_default_routed_bridge(self):
         """The gateway most of a routed mailing goes through: the company's default one."""

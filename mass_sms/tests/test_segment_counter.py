@@ -1,4 +1,5 @@
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..tools.segment_counter import GSM7, UCS2, count_segments
 from .common import MassSmsMixin
@@ -71,3 +72,24 @@ class TestComposerCounter(MassSmsMixin, TransactionCase):
     def test_counter_survives_a_template_being_typed(self):
         mailing = self._mailing(['+32470000821'], body='Hello {{ object.', sms_allow_unsubscribe=False)
         self.assertEqual(mailing.sms_char_count, len('Hello {{ object.'))
+
+    def test_preview_of_the_text_being_typed(self):
+        """While the marketer types, the form asks for the figures of its unsaved text: they are
+        those the mailing gets once the text is saved."""
+        bridge = self._bridge('twilio', sms_price_per_segment=0.05)
+        mailing = self._mailing(['+32470000831', '+32470000832'], body='Hi', sms_gateway_bridge_id=bridge.id)
+        typed = 'Hello {{ object.name }}, ' + 'sale! ' * 30
+        preview = self.env['mailing.mailing'].sms_counter_preview({
+            'body_plaintext': typed, 'mailing_model_id': mailing.mailing_model_id.id,
+            'mailing_domain': mailing.mailing_domain, 'contact_list_ids': mailing.contact_list_ids.ids,
+            'sms_allow_unsubscribe': True, 'sms_gateway_bridge_id': bridge.id, 'name': 'ignored',
+        })
+        self.assertEqual(mailing.body_plaintext, 'Hi', 'the preview saves nothing')
+        mailing.body_plaintext = typed
+        self.assertEqual(preview, {'summary': mailing.sms_counter_summary, 'estimate': mailing.sms_estimate_summary})
+        self.assertIn('2 SMS', preview['summary'])
+        self.assertIn('4 SMS for 2 recipients', preview['estimate'])
+        self.assertIn('0.20', preview['estimate'])
+        employee = new_test_user(self.env, login='not_a_marketer', groups='base.group_user')
+        with self.assertRaises(AccessError):
+            self.env['mailing.mailing'].with_user(employee).sms_counter_preview({'body_plaintext': typed})

@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("mass_sms_marketer_send", {
         },
         {
             content: "2 recipients, 1 SMS each, at the gateway's price per segment",
-            trigger: ".o_mass_sms_estimated_messages:contains('2') ~ .o_mass_sms_estimated_cost:contains('0.10')",
+            trigger: ".o_mass_sms_estimate:contains('2 SMS for 2 recipients'):contains('0.10')",
         },
         {
             content: "Our gateways price the SMS: no link to Odoo's IAP pricing",
@@ -54,7 +54,7 @@ registry.category("web_tour.tours").add("mass_sms_marketer_send", {
             trigger: ".o_mass_sms_counter_summary:contains('2 SMS')",
         },
         {
-            trigger: ".o_mass_sms_estimated_messages:contains('4') ~ .o_mass_sms_estimated_cost:contains('0.20')",
+            trigger: ".o_mass_sms_estimate:contains('4 SMS for 2 recipients'):contains('0.20')",
         },
         {
             content: "A character outside GSM-7 turns the encoding to UCS-2",
@@ -80,6 +80,10 @@ registry.category("web_tour.tours").add("mass_sms_marketer_send", {
         },
         {
             trigger: ".o_form_saved",
+        },
+        {
+            content: "Saved, the counter shows the record's own figures of the same text",
+            trigger: ".o_mass_sms_counter_summary:contains('1 SMS'):contains('GSM-7')",
         },
         {
             content: "Send a test",
