@@ -9,6 +9,10 @@ from . import mailing_subscription
 from . import mailing_trace
 from . import phone_blacklist
 from . import res_config_settings
+from . import sms_broadcast
+from . import sms_broadcast_delivery_report
+from . import sms_broadcast_recipient
+from . import sms_broadcast_source
 from . import sms_consent_entry
 from . import sms_gateway_bridge
 from . import sms_outbound_message

@@ -1,3 +1,4 @@
+from . import test_broadcast_file
 from . import test_consent_ledger
 from . import test_mailing_metrics
 from . import test_mailing_preparation
