@@ -79,8 +79,8 @@ class SmsBroadcastDeliveryReport(models.Model):
                 server.write(posixpath.join(source.outbound_folder, self.file_name), content)
             self.write({'pushed_date': fields.Datetime.now(), 'push_error': False})
         except RemoteFolderError as error:
-            _logger.warning("Delivery report %s of %s: %s", self.file_name, source.name, error)
-            self.push_error = str(error)
+            self.push_error = self.env._(error.reason)
+            _logger.warning("Delivery report %s of %s: %s", self.file_name, source.name, self.push_error)
 
     @api.model
     def _report_file(self, source, day):

@@ -137,7 +137,7 @@ class SmsBroadcastSource(models.Model):
             with open_remote_folder(self._server_access()) as server:
                 names = sorted(server.list(self.inbound_folder))
         except RemoteFolderError as error:
-            raise UserError(str(error)) from error
+            raise UserError(self.env._(error.reason)) from error
         return {'type': 'ir.actions.client', 'tag': 'display_notification', 'params': {
             'type': 'success', 'title': self.env._("Connected to %(host)s", host=self.sudo().host),
             'message': self.env._("%(folder)s holds %(count)s files: %(names)s", folder=self.inbound_folder,
@@ -168,8 +168,8 @@ class SmsBroadcastSource(models.Model):
                         self._take_file(server, file_name)
                 self.sudo().poll_error = False
             except RemoteFolderError as error:
-                _logger.warning("Broadcast source %s: %s", self.name, error)
-                self.sudo().poll_error = str(error)
+                self.sudo().poll_error = self.env._(error.reason)
+                _logger.warning("Broadcast source %s: %s", self.name, self.poll_error)
             self.sudo().last_poll_date = fields.Datetime.now()
             commit_progress(self.env)
 

@@ -7,6 +7,7 @@ FTPS through ftplib, SFTP through paramiko. Plain Python, one connection per use
 Every failure is a RemoteFolderError whose message an administrator can act on.
 """
 import base64
+import contextlib
 import ftplib
 import hashlib
 import io
@@ -22,10 +23,15 @@ from odoo.tools.translate import LazyTranslate
 _lt = LazyTranslate(__name__)
 
 TIMEOUT = 30  # seconds to connect, and to wait for each answer
+NETWORK_ERRORS = (OSError, EOFError, ftplib.Error, paramiko.SSHException)
 
 
 class RemoteFolderError(Exception):
-    pass
+    """``reason`` is a lazy translation: ``env._(error.reason)`` in the reader's language."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -52,40 +58,50 @@ class RemoteFolder:
 
     def __enter__(self):
         try:
-            self._connect()
-        except (OSError, EOFError, ftplib.Error, paramiko.SSHException) as error:
+            with self._failing_as(lambda error: _lt("Cannot connect to %(host)s:%(port)s: %(error)s",
+                                                    host=self.access.host, port=self.access.port, error=error)):
+                self._connect()
+        except RemoteFolderError:
             self.close()
-            raise RemoteFolderError(str(_lt("Cannot connect to %(host)s:%(port)s: %(error)s",
-                                            host=self.access.host, port=self.access.port, error=error))) from error
+            raise
         return self
 
     def __exit__(self, *exc_info):
         self.close()
 
-    def _call(self, what, path, function, *args):
+    @contextlib.contextmanager
+    def _failing_as(self, reason):
+        """Raise what the server or the network fails with as RemoteFolderError(reason(error text))."""
         try:
-            return function(*args)
-        except (OSError, EOFError, ftplib.Error, paramiko.SSHException) as error:
-            raise RemoteFolderError(str(_lt("Cannot %(what)s %(path)s on %(host)s: %(error)s",
-                                            what=what, path=path, host=self.access.host, error=error))) from error
+            yield
+        except NETWORK_ERRORS as error:
+            raise RemoteFolderError(reason(str(error))) from error
 
     def list(self, folder):
         """{file name: size in bytes} of the files in ``folder``."""
-        return self._call(_lt("list"), folder, self._list, folder)
+        with self._failing_as(lambda error: _lt("Cannot list %(folder)s on %(host)s: %(error)s",
+                                                folder=folder, host=self.access.host, error=error)):
+            return self._list(folder)
 
     def read(self, path):
-        return self._call(_lt("download"), path, self._read, path)
+        with self._failing_as(lambda error: _lt("Cannot download %(path)s from %(host)s: %(error)s",
+                                                path=path, host=self.access.host, error=error)):
+            return self._read(path)
 
     def write(self, path, content):
         """Write ``content`` at ``path``, replacing what is there: uploaded under a temporary name
         first, so that the partner never reads half a file."""
         partial = path + '.part'
-        self._call(_lt("upload"), path, self._write, partial, content)
+        with self._failing_as(lambda error: _lt("Cannot upload %(path)s to %(host)s: %(error)s",
+                                                path=path, host=self.access.host, error=error)):
+            self._write(partial, content)
         self.move(partial, path)
 
     def move(self, path, target):
         """Rename ``path`` to ``target``, replacing a file of that name."""
-        self._call(_lt("move"), path, self._move, path, target)
+        with self._failing_as(lambda error: _lt("Cannot move %(path)s to %(target)s on %(host)s: %(error)s",
+                                                path=path, target=target, host=self.access.host, error=error)):
+            self._move(path, target)
 
 
 class FtpFolder(RemoteFolder):
@@ -152,10 +168,10 @@ class SftpFolder(RemoteFolder):
         matches = any(pinned[index:index + 2] == offered.split() for index in range(len(pinned)))
         if not matches:
             fingerprint = 'SHA256:' + base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip('=')
-            raise paramiko.SSHException(str(_lt(
-                "the server's host key is not the pinned one. It offered %(key)s (fingerprint %(fingerprint)s): "
+            raise RemoteFolderError(_lt(
+                "%(host)s:%(port)s did not show the pinned host key. It offered %(key)s (fingerprint %(fingerprint)s): "
                 "pin it on the file source once you have checked the fingerprint with the server's administrator.",
-                key=offered, fingerprint=fingerprint)))
+                host=self.access.host, port=self.access.port, key=offered, fingerprint=fingerprint))
 
     def close(self):
         transport = getattr(self, 'transport', None)
