@@ -1,5 +1,6 @@
 from . import test_broadcast_file
 from . import test_broadcast_sending
+from . import test_broadcast_sources
 from . import test_consent_ledger
 from . import test_delivery_report_file
 from . import test_mailing_metrics
