@@ -81,6 +81,19 @@ class TestBroadcastSources(MassSmsMixin, TransactionCase):
             self.assertEqual(source.broadcast_ids.filtered('mailing_id').valid_count, 2)
             self.assertEqual(server.files('archive'), ['growing.csv'])
 
+    def test_file_imported_before_its_move_failed_is_only_moved(self):
+        """A poller that committed an import and died before moving the file: the next one moves it."""
+        with FtpServer() as server:
+            source = self.source('ftp', server)
+            content = b'phone,message\n5512340001,Hi\n'
+            server.put('inbound/a.csv', content)
+            broadcast, imported = source._import_file('a.csv', content)
+            self.assertTrue(imported)
+            source._poll()
+            source._poll()
+            self.assertEqual(source.broadcast_ids, broadcast)
+            self.assertEqual(server.files('archive'), ['a.csv'])
+
     def test_ftps_checks_the_server_certificate(self):
         with FtpServer(tls=True) as server:
             source = self.source('ftps', server)
