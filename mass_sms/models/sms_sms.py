@@ -27,3 +27,11 @@ class SmsSms(models.Model):
         elif self.mailing_test_id:
             values.update(origin='mailing_test', mailing_id=self.mailing_test_id.id)
         return values
+
+    def _sms_track_links(self):
+        """A tracked link of a mailing's SMS ends with the SMS's id (<base>/r/<code>/s/<id>), which
+        only exists once the SMS does: add it to those that have one."""
+        shortened = self.browse().get_base_url() + '/r/'
+        tracked = self.filtered(lambda sms: shortened in (sms.body or ''))
+        for sms_id, body in tracked._update_body_short_links().items():
+            tracked.browse(sms_id).body = body
