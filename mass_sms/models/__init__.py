@@ -6,6 +6,7 @@ from . import mailing_mailing_composer
 from . import mailing_mailing_gradual
 from . import mailing_mailing_metrics
 from . import mailing_mailing_preparation
+from . import mailing_mailing_progress
 from . import mailing_mailing_sms_batch
 from . import mailing_subscription
 from . import mailing_trace

@@ -56,8 +56,8 @@ class MailingMailing(models.Model):
             mailing = self._sms_lock_for_preparation()
             if not mailing:
                 return
-            mailing.invalidate_recordset(['sms_prepared_last_id'])
-            if not mailing._sms_prepare_batch():
+            mailing.invalidate_recordset(['sms_prepared_last_id', 'sms_paused', 'state'])
+            if mailing.sms_paused or mailing.state == 'done' or not mailing._sms_prepare_batch():
                 return
             if not in_job:
                 continue

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class SmsSms(models.Model):
@@ -7,6 +8,9 @@ class SmsSms(models.Model):
     mailing_test_id = fields.Many2one(
         'mailing.mailing', 'Test of SMS Mailing', readonly=True, index='btree_not_null', ondelete='set null',
         help="A sample of this mailing sent from its Test button: no part of the mailing's sending.")
+
+    # a mailing's queued SMS: counted for its progress, spread, cancelled, awaited before it is done
+    _mailing_queued_idx = models.Index("(mailing_id, send_after) WHERE state = 'outgoing'")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -19,6 +23,12 @@ class SmsSms(models.Model):
             if company_by_mailing.get(vals.get('mailing_id')) and not vals.get('company_id'):
                 vals['company_id'] = company_by_mailing[vals['mailing_id']]
         return super().create(vals_list)
+
+    @api.model
+    def _queued_domain(self):
+        """The SMS of a paused mailing wait: the queue neither claims nor counts them."""
+        return Domain(super()._queued_domain()) & (
+            Domain('mailing_id', '=', False) | Domain('mailing_id.sms_paused', '=', False))
 
     def _prepare_outbound_values(self, bridge):
         values = super()._prepare_outbound_values(bridge)

@@ -1,5 +1,6 @@
 from . import test_consent_ledger
 from . import test_mailing_metrics
+from . import test_mailing_control
 from . import test_mailing_preparation
 from . import test_mailing_preparation_composer
 from . import test_mailing_sending
