@@ -18,6 +18,7 @@
         'data/sms_broadcast_data.xml',
         'views/sms_outbound_message_views.xml',
         'views/mailing_mailing_views.xml',
+        'views/mailing_mailing_progress_views.xml',
         'views/mailing_sms_test_views.xml',
         'views/mailing_contact_views.xml',
         'views/sms_consent_entry_views.xml',

@@ -3,8 +3,11 @@ from . import mailing_contact
 from . import mailing_list
 from . import mailing_mailing
 from . import mailing_mailing_composer
+from . import mailing_mailing_gradual
 from . import mailing_mailing_metrics
 from . import mailing_mailing_preparation
+from . import mailing_mailing_progress
+from . import mailing_mailing_sms_batch
 from . import mailing_subscription
 from . import mailing_trace
 from . import phone_blacklist

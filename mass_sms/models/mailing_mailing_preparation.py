@@ -56,8 +56,8 @@ class MailingMailing(models.Model):
             mailing = self._sms_lock_for_preparation()
             if not mailing:
                 return
-            mailing.invalidate_recordset(['sms_prepared_last_id'])
-            if not mailing._sms_prepare_batch():
+            mailing.invalidate_recordset(['sms_prepared_last_id', 'sms_paused', 'state'])
+            if mailing.sms_paused or mailing.state == 'done' or not mailing._sms_prepare_batch():
                 return
             if not in_job:
                 continue
@@ -84,13 +84,11 @@ class MailingMailing(models.Model):
             self._sms_unprepared_domain(), order='id', limit=batch_size).ids
         if not res_ids:
             return False
-        traced = set(self.env['mailing.trace'].sudo().search(
+        traced = set(self.env['mailing.trace'].sudo().search_fetch(
             [('mass_mailing_id', '=', self.id), ('model', '=', self.mailing_model_real),
-             ('res_id', 'in', res_ids)]).mapped('res_id'))
+             ('res_id', 'in', res_ids)], ['res_id']).mapped('res_id'))
         to_prepare = [res_id for res_id in res_ids if res_id not in traced]
         if to_prepare:
-            composer = self.env['sms.composer'].with_context(active_id=False).create(
-                dict(self._send_sms_get_composer_values(to_prepare), mass_batch_preparation=True))
-            composer._action_send_sms()
+            self._sms_create_batch(self.env[self.mailing_model_real].browse(to_prepare))
         self.sms_prepared_last_id = res_ids[-1]
         return True

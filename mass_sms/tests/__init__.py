@@ -4,7 +4,9 @@ from . import test_broadcast_sources
 from . import test_consent_ledger
 from . import test_delivery_report_file
 from . import test_mailing_metrics
+from . import test_mailing_control
 from . import test_mailing_preparation
+from . import test_mailing_preparation_composer
 from . import test_mailing_sending
 from . import test_mailing_test_wizard
 from . import test_mass_sms_app
