@@ -10,8 +10,6 @@ from ..tools.broadcast_file import read_broadcast_file, write_problems
 
 RECIPIENT_BATCH = 5000  # recipients created per statement
 DELETABLE = ('pending', 'scheduled', 'failed')
-# trace statuses of SMS not handed to a gateway yet
-UNSENT_TRACE_STATUSES = ('outgoing', 'process')
 
 
 class SmsBroadcast(models.Model):
@@ -45,12 +43,12 @@ class SmsBroadcast(models.Model):
         ('paused', 'Paused'),
         ('sent', 'Sent'),
         ('failed', 'Failed'),
-    ], compute='_compute_status', store=True, index=True)
-    paused = fields.Boolean(readonly=True, copy=False)
+    ], compute='_compute_status', store=True, index=True,
+        help="Failed: the file was rejected, or its sending cancelled.")
     send_now = fields.Boolean('Send Now', default=True,
                               help="Send the broadcast as soon as you click Send; unticked, choose its date.")
     date = fields.Datetime('On Date', help="When the broadcast is sent.")
-    progress = fields.Float(compute='_compute_progress', help="Share of the rows handed to the SMS gateways.")
+    progress = fields.Float(related='mailing_id.sms_progress')
     sms_sent = fields.Integer(related='mailing_id.sms_sent')
     sms_delivered = fields.Integer(related='mailing_id.sms_delivered')
     sms_bounced = fields.Integer(related='mailing_id.sms_bounced')
@@ -59,33 +57,25 @@ class SmsBroadcast(models.Model):
     _file_unique = models.Constraint('unique(source_id, file_name, file_hash)',
                                      "This file was already imported from this source.")
 
-    @api.depends('mailing_id.state', 'mailing_id.schedule_date', 'paused')
+    @api.depends('mailing_id.state', 'mailing_id.schedule_date', 'mailing_id.sms_paused', 'mailing_id.sms_canceled')
     def _compute_status(self):
         now = fields.Datetime.now()
         for broadcast in self:
             mailing = broadcast.mailing_id
-            if not mailing:
+            if not mailing or mailing.sms_canceled:
                 broadcast.status = 'failed'
             elif mailing.state == 'draft':
                 broadcast.status = 'pending'
             elif mailing.state == 'in_queue' and mailing.schedule_date and mailing.schedule_date > now:
                 broadcast.status = 'scheduled'
             elif mailing.state in ('in_queue', 'sending'):
-                broadcast.status = 'paused' if broadcast.paused else 'sending'
+                broadcast.status = 'paused' if mailing.sms_paused else 'sending'
             else:
                 broadcast.status = 'sent'
 
     def _compute_error_report_name(self):
         for broadcast in self:
             broadcast.error_report_name = '%s.errors.csv' % PurePosixPath(broadcast.file_name or '').stem
-
-    def _compute_progress(self):
-        unsent = dict(self.env['mailing.trace'].sudo()._read_group(
-            [('mass_mailing_id', 'in', self.mailing_id.ids), ('trace_status', 'not in', UNSENT_TRACE_STATUSES)],
-            ['mass_mailing_id'], ['__count']))
-        for broadcast in self:
-            handed = unsent.get(broadcast.mailing_id, 0)
-            broadcast.progress = 100.0 * handed / broadcast.valid_count if broadcast.valid_count else 0.0
 
     # import ------------------------------------------------------------------------
 
@@ -160,15 +150,18 @@ class SmsBroadcast(models.Model):
         self.mailing_id.action_put_in_queue()
 
     def action_pause(self):
-        """Pause the sending; the mailing keeps what it prepared and resumes from there."""
+        """No further SMS of the broadcast leaves for the gateways until it is resumed."""
         self._check_status(('sending',), self.env._("paused"))
         self.mailing_id.action_pause_sms()
-        self.paused = True
 
     def action_resume(self):
         self._check_status(('paused',), self.env._("resumed"))
         self.mailing_id.action_resume_sms()
-        self.paused = False
+
+    def action_cancel(self):
+        """Cancel the SMS no gateway has yet."""
+        self._check_status(('sending', 'paused'), self.env._("cancelled"))
+        self.mailing_id.action_cancel_sms()
 
     def action_open_mailing(self):
         return {

@@ -48,7 +48,7 @@ class TestBroadcastSending(MassSmsMixin, TransactionCase):
         self.assertEqual(sorted(m['body'].split('\n')[0] for m in self.twilio.messages), ['Hola 581111', 'Hola 582222'])
         broadcast.invalidate_recordset()
         broadcast.mailing_id.invalidate_recordset()
-        self.assertEqual(broadcast.progress, 100.0)
+        self.assertEqual((broadcast.progress, broadcast.status), (100.0, 'sent'))
         self.assertEqual((broadcast.sms_sent, broadcast.sms_delivered, broadcast.sms_bounced), (2, 1, 1))
 
         messages = self.env['sms.outbound.message'].search([('mailing_id', '=', broadcast.mailing_id.id)], order='id')
@@ -98,6 +98,32 @@ class TestBroadcastSending(MassSmsMixin, TransactionCase):
         mailing = scheduled.mailing_id
         scheduled.with_user(self.marketer).unlink()
         self.assertFalse(mailing.exists(), 'its mailing goes with it')
+
+    def test_pause_resume_and_cancel(self):
+        self._bridge('twilio')
+        past = b'2020-01-01 10:00:00'
+        broadcast = self.upload(b'phone,message,date\n5512340001,Hi,%s\n5512340002,Hi,%s\n' % (past, past))
+        broadcast = broadcast.with_user(self.marketer)
+
+        broadcast.action_pause()
+        self.assertEqual(broadcast.status, 'paused')
+        with self.assertRaises(UserError):
+            broadcast.action_pause()
+        self.send_queue(broadcast)
+        self.assertFalse(self.twilio.messages, 'nothing leaves while paused')
+
+        broadcast.action_resume()
+        self.assertEqual(broadcast.status, 'sending')
+        self.send_queue(broadcast)
+        self.assertEqual(sorted(self._sent_to(self.twilio)), ['+525512340001', '+525512340002'])
+        broadcast.invalidate_recordset()
+        self.assertEqual(broadcast.progress, 100.0)
+
+        other = self.upload(b'phone,message,date\n5512340003,Hi,%s\n' % past, 'other.csv').with_user(self.marketer)
+        other.action_cancel()
+        self.assertEqual((other.status, other.mailing_id.state), ('failed', 'done'), 'the mailing job leaves it')
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(len(self.twilio.messages), 2, 'a cancelled broadcast sends nothing more')
 
     def test_rejected_file_creates_nothing_and_says_why(self):
         mailings = self.env['mailing.mailing'].search_count([])
