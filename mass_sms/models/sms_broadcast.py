@@ -185,6 +185,12 @@ class SmsBroadcast(models.Model):
     def action_download_error_report(self):
         return self._download('error_report', self.error_report_name)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if 'name' in vals:
+            self.mailing_id.write({'name': vals['name'], 'subject': vals['name']})
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sending(self):
         self._check_status(DELETABLE, self.env._("deleted"))

@@ -147,10 +147,10 @@ class SmsBroadcastSource(models.Model):
     @api.model
     def _cron_poll(self):
         sources = self.search([('protocol', '!=', 'upload')])
-        self.env['ir.cron']._commit_progress(remaining=len(sources))
+        commit_progress(self.env, remaining=len(sources))
         for source in sources:
             source._poll()
-            self.env['ir.cron']._commit_progress(processed=1)
+            commit_progress(self.env, 1)
 
     def _poll(self):
         """Import the files of the inbound folder whose size has not changed since the last poll,

@@ -78,8 +78,10 @@ class TestBroadcastSending(MassSmsMixin, TransactionCase):
         self.assertEqual(scheduled.mailing_id.schedule_date, scheduled.date)
         self.assertEqual(sending.status, 'sending')
 
-        # the marketer schedules the pending one, then changes the date, then sends it now
+        # the marketer renames the pending one, schedules it, changes the date, then sends it now
         pending = pending.with_user(self.marketer)
+        pending.name = 'Spring points'
+        self.assertEqual((pending.mailing_id.name, pending.mailing_id.subject), ('Spring points', 'Spring points'))
         pending.write({'send_now': False, 'date': fields.Datetime.now() - timedelta(hours=1)})
         with self.assertRaises(UserError):
             pending.action_schedule()

@@ -67,9 +67,9 @@ class TestBroadcastSources(MassSmsMixin, TransactionCase):
             source = self.source('ftp', server)
             server.put('inbound/bad.csv', b'name,message\nAnn,Hi\n')
             server.put('inbound/growing.csv', b'phone,message\n5512340001,Hi\n')
-            source._poll()
+            self.env['sms.broadcast.source']._cron_poll()
             server.put('inbound/growing.csv', b'phone,message\n5512340001,Hi\n5512340002,Hi\n')
-            source._poll()
+            self.env['sms.broadcast.source']._cron_poll()
 
             rejected = source.broadcast_ids
             self.assertEqual((rejected.file_name, rejected.status, rejected.mailing_id.id), ('bad.csv', 'failed', False))
