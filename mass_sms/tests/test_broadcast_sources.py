@@ -81,6 +81,16 @@ class TestBroadcastSources(MassSmsMixin, TransactionCase):
             self.assertEqual(source.broadcast_ids.filtered('mailing_id').valid_count, 2)
             self.assertEqual(server.files('archive'), ['growing.csv'])
 
+    def test_ftp_server_without_mlsd(self):
+        with FtpServer(mlsd=False) as server:
+            source = self.source('ftp', server)
+            server.put('inbound/a.csv', b'phone,message\n5512340001,Hi\n')
+            (server.root / 'inbound' / 'old').mkdir()
+            self.assertIn('1 files: a.csv', source.action_test_connection()['params']['message'])
+            source._poll()
+            source._poll()
+            self.assertEqual(server.files('archive'), ['a.csv'])
+
     def test_file_imported_before_its_move_failed_is_only_moved(self):
         """A poller that committed an import and died before moving the file: the next one moves it."""
         with FtpServer() as server:

@@ -129,9 +129,14 @@ class FtpFolder(RemoteFolder):
         try:
             return {posixpath.basename(name): int(facts.get('size', 0))
                     for name, facts in self.ftp.mlsd(folder, facts=['type', 'size']) if facts.get('type') == 'file'}
-        except ftplib.error_perm:  # a server without MLSD (RFC 3659)
-            self.ftp.voidcmd('TYPE I')
-            return {posixpath.basename(path): self.ftp.size(path) for path in self.ftp.nlst(folder)}
+        except ftplib.error_perm:  # a server without MLSD (RFC 3659): SIZE tells files from folders
+            names = [posixpath.basename(path) for path in self.ftp.nlst(folder)]
+            self.ftp.voidcmd('TYPE I')  # after NLST, which lists in ASCII: SIZE answers in binary mode only
+            sizes = {}
+            for name in names:
+                with contextlib.suppress(ftplib.error_perm):
+                    sizes[name] = self.ftp.size(posixpath.join(folder, name))
+            return sizes
 
     def _read(self, path):
         content = io.BytesIO()

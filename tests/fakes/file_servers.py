@@ -77,7 +77,8 @@ def self_signed_certificate(folder):
 
 class FtpServer(_FileServer):
 
-    def __init__(self, tls=False, on_download=None):
+    def __init__(self, tls=False, mlsd=True, on_download=None):
+        """``mlsd=False``: a server of before RFC 3659, that lists folders with NLST only."""
         super().__init__(on_download)
         authorizer = DummyAuthorizer()
         authorizer.add_user(USERNAME, PASSWORD, str(self.root), perm='elradfmwMT')
@@ -89,6 +90,8 @@ class FtpServer(_FileServer):
                     server.on_download(file)
 
         Handler.authorizer = authorizer
+        if not mlsd:
+            Handler.proto_cmds = {name: command for name, command in Handler.proto_cmds.items() if name != 'MLSD'}
         Handler.banner = 'fake partner FTP'
         if tls:
             Handler.certfile, self.certificate = self_signed_certificate(self._tmp.name)
