@@ -24,6 +24,7 @@ _lt = LazyTranslate(__name__)
 
 TIMEOUT = 30  # seconds to connect, and to wait for each answer
 NETWORK_ERRORS = (OSError, EOFError, ftplib.Error, paramiko.SSHException)
+RSA_KEY_TYPES = {'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'}
 
 
 class RemoteFolderError(Exception):
@@ -159,11 +160,20 @@ class SftpFolder(RemoteFolder):
     def _connect(self):
         self.transport = paramiko.Transport(socket.create_connection(
             (self.access.host, self.access.port), timeout=self.access.timeout))
+        # a server with several host keys shows the one of the pinned type
+        options = self.transport.get_security_options()
+        options.key_types = [key_type for key_type in options.key_types
+                             if key_type in self._pinned_key_types()] or options.key_types
         self.transport.start_client(timeout=self.access.timeout)
         self._check_host_key(self.transport.get_remote_server_key())
         self.transport.auth_password(self.access.username, self.access.password)
         self.sftp = paramiko.SFTPClient.from_transport(self.transport)
         self.sftp.get_channel().settimeout(self.access.timeout)
+
+    def _pinned_key_types(self):
+        """The key algorithms of the pinned key: an RSA key signs with SHA-2 as well."""
+        names = set(self.access.host_key.split())
+        return RSA_KEY_TYPES if 'ssh-rsa' in names else names
 
     def _check_host_key(self, key):
         """The server must show the pinned key: anyone else could be listening in between."""

@@ -185,8 +185,9 @@ class SftpServer(_FileServer):
 
     def __init__(self, on_download=None):
         super().__init__(on_download)
-        self.key = paramiko.RSAKey.generate(2048)
-        self.host_key = '%s %s' % (self.key.get_name(), self.key.get_base64())
+        # two host keys, as OpenSSH servers have: clients prefer ECDSA, tests pin the RSA key
+        self.keys = [paramiko.ECDSAKey.generate(), paramiko.RSAKey.generate(2048)]
+        self.host_key = '%s %s' % (self.keys[1].get_name(), self.keys[1].get_base64())
         self.socket = socket.create_server(('127.0.0.1', 0))
         self.port = self.socket.getsockname()[1]
         self.transports = []
@@ -203,7 +204,8 @@ class SftpServer(_FileServer):
             except OSError:
                 return  # stopped
             transport = paramiko.Transport(connection)
-            transport.add_server_key(self.key)
+            for key in self.keys:
+                transport.add_server_key(key)
             ssh_server = _SshServer()
             ssh_server.file_server = self
             transport.set_subsystem_handler('sftp', paramiko.SFTPServer, _SftpFolder)
