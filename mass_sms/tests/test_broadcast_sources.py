@@ -123,10 +123,15 @@ class TestBroadcastSources(MassSmsMixin, TransactionCase):
 
     def test_sftp_needs_the_pinned_host_key(self):
         with SftpServer() as server:
-            source = self.source('sftp', server, host_key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherServerKey')
+            source = self.source('sftp', server)
             server.put('inbound/a.csv', b'phone,message\n5512340001,Hi\n')
+            with self.assertRaisesRegex(UserError, 'It offered %s' % server.ecdsa_host_key.replace('+', r'\+')):
+                source.action_test_connection()
+            other_rsa_key = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQOtherServer'
+            source.host_key = other_rsa_key
             source._poll()
-            self.assertIn('did not show the pinned host key. It offered %s' % server.host_key, source.poll_error)
+            self.assertIn('did not show the pinned host key. It offered %s' % server.host_key, source.poll_error,
+                          'a server with several keys is asked for one of the pinned type')
             self.assertFalse(source.broadcast_ids)
 
             source.host_key = '127.0.0.1 %s comment' % server.host_key  # a known_hosts line

@@ -1,9 +1,10 @@
 """A partner's file server on 127.0.0.1, serving a temporary folder: FTP and FTPS with pyftpdlib,
-SFTP with paramiko's server mode, each in a background thread of the test process.
+SFTP with paramiko's server mode (an ECDSA and an RSA host key), each in a background thread of the
+test process.
 
     with FtpServer(tls=True) as server:          # server.port, server.certificate (PEM to trust)
         server.put('inbound/file.csv', b'...')
-    with SftpServer() as server:                 # server.port, server.host_key ("ssh-ed25519 AAAA...")
+    with SftpServer() as server:                 # server.port, server.host_key ("ssh-rsa AAAA...")
 
 ``on_download`` (a callable taking the path) runs each time a client finished downloading a file.
 """
@@ -187,7 +188,7 @@ class SftpServer(_FileServer):
         super().__init__(on_download)
         # two host keys, as OpenSSH servers have: clients prefer ECDSA, tests pin the RSA key
         self.keys = [paramiko.ECDSAKey.generate(), paramiko.RSAKey.generate(2048)]
-        self.host_key = '%s %s' % (self.keys[1].get_name(), self.keys[1].get_base64())
+        self.ecdsa_host_key, self.host_key = ('%s %s' % (key.get_name(), key.get_base64()) for key in self.keys)
         self.socket = socket.create_server(('127.0.0.1', 0))
         self.port = self.socket.getsockname()[1]
         self.transports = []
