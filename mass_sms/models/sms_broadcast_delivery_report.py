@@ -13,6 +13,8 @@ from ..tools.remote_folder import RemoteFolderError, open_remote_folder
 
 _logger = logging.getLogger(__name__)
 
+CATCH_UP_DAYS = 7
+
 
 class SmsBroadcastDeliveryReport(models.Model):
     """The delivery report of a source's broadcasts for one day (seed 003): every SMS whose final
@@ -42,16 +44,22 @@ class SmsBroadcastDeliveryReport(models.Model):
 
     @api.model
     def _cron_make_reports(self):
-        """Make each source's report of the day before, once its report time has come."""
-        sources = self.env['sms.broadcast.source'].search([('report_enabled', '=', True)])
-        for source in sources:
-            local_now = datetime.now(ZoneInfo(source.tz))
-            day = local_now.date() - timedelta(days=1)
-            if local_now.hour + local_now.minute / 60 < source.report_hour or \
-                    self.search_count([('source_id', '=', source.id), ('day', '=', day)]):
-                continue
-            self._make(source, day)
-            commit_progress(self.env, 1)
+        """Make each source's reports of the days before today not made yet, once the source's
+        report time has come (a week back at most: a job that did not run for days catches up)."""
+        for source in self.env['sms.broadcast.source'].search([('report_enabled', '=', True)]):
+            for day in self._days_due(source):
+                self._make(source, day)
+                commit_progress(self.env, 1)
+
+    @api.model
+    def _days_due(self, source):
+        local_now = datetime.now(ZoneInfo(source.tz))
+        yesterday = local_now.date() - timedelta(days=1)
+        if local_now.hour + local_now.minute / 60 < source.report_hour:
+            yesterday -= timedelta(days=1)
+        last = self.search([('source_id', '=', source.id)], order='day desc', limit=1).day
+        first = max(last + timedelta(days=1) if last else yesterday, yesterday - timedelta(days=CATCH_UP_DAYS - 1))
+        return [first + timedelta(days=offset) for offset in range((yesterday - first).days + 1)]
 
     @api.model
     def _make(self, source, day):

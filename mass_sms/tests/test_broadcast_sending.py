@@ -64,6 +64,22 @@ class TestBroadcastSending(MassSmsMixin, TransactionCase):
         again = self.env['sms.broadcast.delivery.report']._make(self.source, datetime(2026, 3, 2).date())
         self.assertEqual(again, report, "a day made again replaces that day's report")
 
+    def test_daily_reports_catch_up_once_their_time_has_come(self):
+        reports = self.env['sms.broadcast.delivery.report']
+        today = datetime.now(ZoneInfo(self.source.tz)).date()
+        self.source.report_hour = 0
+        newcomer = self.source.copy({'name': 'New source'})
+        reports._make(self.source, today - timedelta(days=4))
+
+        reports._cron_make_reports()
+        reports._cron_make_reports()
+
+        days = lambda source: reports.search([('source_id', '=', source.id)]).mapped('day')  # noqa: E731
+        self.assertEqual(days(self.source), [today - timedelta(days=n) for n in (1, 2, 3, 4)])
+        self.assertEqual(days(newcomer), [today - timedelta(days=1)], 'a new source starts with yesterday')
+        newcomer.report_hour = 23.99
+        self.assertEqual(reports._days_due(newcomer), [], "before its time, yesterday's report waits")
+
     def test_file_dates_decide(self):
         self._bridge('twilio')
         tz = ZoneInfo('America/Mexico_City')

@@ -210,7 +210,8 @@ class SftpServer(_FileServer):
             ssh_server = _SshServer()
             ssh_server.file_server = self
             transport.set_subsystem_handler('sftp', paramiko.SFTPServer, _SftpFolder)
-            transport.start_server(server=ssh_server)
+            # with an event, the handshake runs in the transport's own thread: the next client is accepted now
+            transport.start_server(event=threading.Event(), server=ssh_server)
             self.transports.append(transport)
 
     def stop(self):
