@@ -21,6 +21,7 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {'ftp': 21, 'ftps': 21, 'sftp': 22}
 POLL_LOCK_SPACE = 0x534D5342  # "SMSB": the first key of the advisory locks of sources being polled
+POLL_TIME_MARGIN = 60  # seconds a poll keeps for a file's import: a 100,000-row file takes about 30
 
 
 class SmsBroadcastSource(models.Model):
@@ -165,7 +166,10 @@ class SmsBroadcastSource(models.Model):
             try:
                 with open_remote_folder(self._server_access()) as server:
                     for file_name in self._settled_files(server.list(self.inbound_folder)):
-                        self._take_file(server, file_name)
+                        if self._take_file(server, file_name) < POLL_TIME_MARGIN:
+                            # the job's time is nearly over: the next run takes the other files
+                            self.env.ref('mass_sms.ir_cron_sms_broadcast_poll')._trigger()
+                            break
                 self.sudo().poll_error = False
             except RemoteFolderError as error:
                 self.sudo().poll_error = self.env._(error.reason)
@@ -181,6 +185,9 @@ class SmsBroadcastSource(models.Model):
         locked = self.env.cr.fetchone()[0]
         try:
             yield locked
+        except Exception:
+            self.env.cr.rollback()  # the lock outlives the transaction: a failed one must not keep it
+            raise
         finally:
             if locked:
                 self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", POLL_LOCK_SPACE, self.id))
@@ -194,15 +201,17 @@ class SmsBroadcastSource(models.Model):
         return sorted(name for name, size in sizes.items() if seen.get(name) == size)
 
     def _take_file(self, server, file_name):
+        """Import a file, committed, then move it out of the inbound folder; the job's time left."""
         inbound_path = posixpath.join(self.inbound_folder, file_name)
         broadcast, _imported = self._import_file(file_name, server.read(inbound_path))
-        commit_progress(self.env)
+        time_left = commit_progress(self.env)
         if broadcast.mailing_id:
             server.move(inbound_path, posixpath.join(self.archive_folder, file_name))
-            return
-        server.write(posixpath.join(self.error_folder, broadcast.error_report_name),
-                     base64.b64decode(broadcast.error_report))
-        server.move(inbound_path, posixpath.join(self.error_folder, file_name))
+        else:
+            server.write(posixpath.join(self.error_folder, broadcast.error_report_name),
+                         base64.b64decode(broadcast.error_report))
+            server.move(inbound_path, posixpath.join(self.error_folder, file_name))
+        return time_left
 
     def action_view_broadcasts(self):
         action = self.env['ir.actions.actions']._for_xml_id('mass_sms.sms_broadcast_action')

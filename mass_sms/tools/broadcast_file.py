@@ -37,14 +37,14 @@ MAX_MESSAGE_LENGTH = 1600  # ten concatenated SMS of GSM-7 text
 PLACEHOLDER = re.compile(r'\{\{\s*([^{}]+?)\s*\}\}')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileProblem:
     line: int  # 1 is the header; 0 the file as a whole
     column: str
     reason: object  # a lazy translation: str() it in the reader's language
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a file may have 200,000 rows
 class Recipient:
     line: int
     phone: str  # normalised, E.164
