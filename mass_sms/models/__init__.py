@@ -20,5 +20,6 @@ from . import sms_consent_entry
 from . import sms_gateway_bridge
 from . import sms_outbound_message
 from . import sms_sms
+from . import sms_tracker
 # a view over the tables above: its init() must run after theirs
 from . import mass_sms_report

@@ -14,7 +14,7 @@ class MailingMailing(models.Model):
     """SMS mailings are prepared in batches of recipients read in id order, each batch committed
     with the last prepared id when the mailing queue job runs: no list of all recipients in
     memory, a crash resumes from the last committed batch, and two jobs never prepare the same
-    mailing at once. A/B tests keep Odoo's preparation, which picks its recipients at random."""
+    mailing at once. Each batch creates its SMS itself (see _sms_create_batch). A/B tests keep Odoo's preparation, which picks its recipients at random."""
     _inherit = 'mailing.mailing'
 
     sms_prepared_last_id = fields.Integer(
@@ -47,8 +47,9 @@ class MailingMailing(models.Model):
 
     def _sms_prepare_in_batches(self):
         """Prepare batches until none is left or, in the queue job, its time is nearly over; a
-        mailing another job is preparing is left to it. In the job each batch is committed;
-        called from elsewhere, every batch joins the caller's transaction."""
+        mailing another job is preparing is left to it, a paused or cancelled one alone. In the
+        job each batch is committed; called from elsewhere, every batch joins the caller's
+        transaction."""
         self.ensure_one()
         in_job = bool(self.env.context.get('ir_cron_progress_id'))
         while True:

@@ -14,7 +14,7 @@ class MailingMailing(models.Model):
     _inherit = 'mailing.mailing'
 
     sms_paused = fields.Boolean('Paused', copy=False, readonly=True, tracking=True)
-    sms_canceled = fields.Boolean('Canceled', copy=False, readonly=True, tracking=True)
+    sms_canceled = fields.Boolean('Sending Canceled', copy=False, readonly=True, tracking=True)
     sms_progress_prepared = fields.Integer('Prepared', compute='_compute_sms_progress',
                                            help="Recipients whose SMS (or reason for none) is prepared.")
     sms_progress_queued = fields.Integer('Queued', compute='_compute_sms_progress',
