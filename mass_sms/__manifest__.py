@@ -11,11 +11,14 @@
         'mass_mailing_sms',
         'sms_gateway_bridge',
     ],
-    'external_dependencies': {'python': ['gsm0338']},
+    'external_dependencies': {'python': ['gsm0338', 'paramiko']},
     'data': [
         'security/ir.model.access.csv',
+        'security/sms_broadcast_security.xml',
+        'data/sms_broadcast_data.xml',
         'views/sms_outbound_message_views.xml',
         'views/mailing_mailing_views.xml',
+        'views/mailing_mailing_progress_views.xml',
         'views/mailing_sms_test_views.xml',
         'views/mailing_contact_views.xml',
         'views/mailing_trace_views.xml',
@@ -26,6 +29,10 @@
         'views/mass_sms_report_views.xml',
         'views/res_config_settings_views.xml',
         'views/mass_sms_menus.xml',
+        'views/sms_broadcast_upload_views.xml',
+        'views/sms_broadcast_views.xml',
+        'views/sms_broadcast_source_views.xml',
+        'views/sms_broadcast_menus.xml',
     ],
     'assets': {
         'web.assets_backend': [

@@ -1,10 +1,18 @@
-"""SMS mailings prepared by the mailing queue job in real processes on committed data: a list above
-Odoo's failure point is prepared whole, a job killed mid-way resumes without a duplicate, and two
-jobs at once never double a mailing."""
+"""SMS mailings prepared by the mailing queue job and sent by the SMS queue job in real processes on
+committed data: a list above Odoo's failure point is prepared and sent whole, a job killed mid-way
+resumes without a duplicate, two jobs at once never double a mailing, and a paused mailing's SMS
+stay in the queue until it resumes."""
 import pytest
 
+from tests.fakes.infobip import FakeInfobip
 from tests.workers.committed_mailing import committed_mailing, start_preparing_worker
-from tests.workers.committed_queue import wait_until
+from tests.workers.committed_queue import INFOBIP_KEY, committed_queue, sent_numbers, start_worker, wait_until
+
+
+@pytest.fixture
+def queue():
+    with committed_queue() as queue:
+        yield queue
 
 
 @pytest.fixture
@@ -13,24 +21,55 @@ def mailing():
         yield mailing
 
 
-def run_job_until_done(mailing, max_runs=40):
-    """Run the mailing queue job as the scheduler would until the mailing is done; the number of runs."""
+def run_jobs(mailing, max_runs=40, send=False):
+    """Run the mailing queue job as the scheduler would until no recipient is left to prepare
+    (with ``send``, the SMS queue job after each run, until the mailing is sent); the number of runs."""
     for run in range(1, max_runs + 1):
         assert start_preparing_worker().wait(timeout=300) == 0
-        if mailing.state() == 'done':
+        if send:
+            assert start_worker().wait(timeout=300) == 0
+        if mailing.state() == 'done' if send else mailing.prepared():
             return run
     raise AssertionError('the mailing is still %s after %s runs' % (mailing.state(), max_runs))
 
 
-def test_a_30000_contact_mailing_is_prepared_whole(mailing):
-    """Odoo's own preparation fails above ~11,000 recipients; each distinct valid number gets one SMS."""
-    numbers = mailing.create(30000, distinct=29000, invalid_every=1000)
+def test_a_30000_contact_mailing_is_prepared_and_sent_whole(queue, mailing):
+    """Odoo's own preparation fails above ~11,000 recipients; each distinct valid number gets one
+    SMS, and the mailing is sent once the last one has left."""
+    queue.configure(queue_batch_size=10000)
+    with FakeInfobip(INFOBIP_KEY) as infobip:
+        queue.bridge('infobip', infobip, max_per_second=10000)
+        numbers = mailing.create(30000, distinct=29000, invalid_every=1000)
 
-    runs = run_job_until_done(mailing)
+        runs = run_jobs(mailing, send=True)
 
-    assert runs > 1, 'each run of the job prepares what its time allows and resumes on the next one'
-    assert mailing.counts() == (30000, 30000, len(numbers), len(numbers))
-    assert mailing.sms_numbers() == numbers
+        assert runs > 1, 'each run of the job prepares what its time allows and resumes on the next one'
+        assert mailing.counts() == (30000, 30000, len(numbers), len(numbers))
+        assert sent_numbers(infobip) == numbers
+
+
+def test_pause_stops_handing_sms_to_the_bridge_and_resume_finishes(queue, mailing):
+    queue.configure(queue_batch_size=100)
+    with FakeInfobip(INFOBIP_KEY, latency=0.05) as infobip:
+        queue.bridge('infobip', infobip, max_per_second=100)
+        numbers = mailing.create(1500)
+        assert start_preparing_worker('mailing', str(mailing.mailing.id)).wait(timeout=300) == 0
+
+        sender = start_worker()
+        wait_until(lambda: len(infobip.messages) >= 200, timeout=120)
+        mailing.control('action_pause_sms')
+        assert sender.wait(timeout=120) == 0, 'the queue job ends: nothing it may send is left'
+        handed = len(infobip.messages)
+        assert handed < 1500
+        assert start_worker().wait(timeout=120) == 0
+        assert len(infobip.messages) == handed, 'no SMS of a paused mailing is handed to the bridge'
+        assert mailing.state() == 'sending'
+
+        mailing.control('action_resume_sms')
+        assert start_worker().wait(timeout=120) == 0
+
+        assert sent_numbers(infobip) == numbers
+        assert mailing.state() == 'done'
 
 
 def test_a_killed_preparation_resumes_without_duplicates(mailing):
@@ -42,7 +81,7 @@ def test_a_killed_preparation_resumes_without_duplicates(mailing):
     traces, _recipients, _sms, _distinct = mailing.counts()
     assert traces < 6000, 'killed mid-way'
 
-    run_job_until_done(mailing)
+    run_jobs(mailing)
     assert mailing.counts() == (6000, 6000, 6000, 6000)
     assert mailing.sms_numbers() == numbers
 

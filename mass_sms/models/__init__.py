@@ -3,15 +3,23 @@ from . import mailing_contact
 from . import mailing_list
 from . import mailing_mailing
 from . import mailing_mailing_composer
+from . import mailing_mailing_gradual
 from . import mailing_mailing_metrics
 from . import mailing_mailing_preparation
+from . import mailing_mailing_progress
+from . import mailing_mailing_sms_batch
 from . import mailing_subscription
 from . import mailing_trace
 from . import phone_blacklist
 from . import res_config_settings
+from . import sms_broadcast
+from . import sms_broadcast_delivery_report
+from . import sms_broadcast_recipient
+from . import sms_broadcast_source
 from . import sms_consent_entry
 from . import sms_gateway_bridge
 from . import sms_outbound_message
 from . import sms_sms
+from . import sms_tracker
 # a view over the tables above: its init() must run after theirs
 from . import mass_sms_report

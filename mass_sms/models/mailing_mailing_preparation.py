@@ -14,7 +14,7 @@ class MailingMailing(models.Model):
     """SMS mailings are prepared in batches of recipients read in id order, each batch committed
     with the last prepared id when the mailing queue job runs: no list of all recipients in
     memory, a crash resumes from the last committed batch, and two jobs never prepare the same
-    mailing at once. A/B tests keep Odoo's preparation, which picks its recipients at random."""
+    mailing at once. Each batch creates its SMS itself (see _sms_create_batch). A/B tests keep Odoo's preparation, which picks its recipients at random."""
     _inherit = 'mailing.mailing'
 
     sms_prepared_last_id = fields.Integer(
@@ -47,8 +47,9 @@ class MailingMailing(models.Model):
 
     def _sms_prepare_in_batches(self):
         """Prepare batches until none is left or, in the queue job, its time is nearly over; a
-        mailing another job is preparing is left to it. In the job each batch is committed;
-        called from elsewhere, every batch joins the caller's transaction."""
+        mailing another job is preparing is left to it, a paused or cancelled one alone. In the
+        job each batch is committed; called from elsewhere, every batch joins the caller's
+        transaction."""
         self.ensure_one()
         in_job = bool(self.env.context.get('ir_cron_progress_id'))
         while True:
@@ -56,8 +57,8 @@ class MailingMailing(models.Model):
             mailing = self._sms_lock_for_preparation()
             if not mailing:
                 return
-            mailing.invalidate_recordset(['sms_prepared_last_id'])
-            if not mailing._sms_prepare_batch():
+            mailing.invalidate_recordset(['sms_prepared_last_id', 'sms_paused', 'state'])
+            if mailing.sms_paused or mailing.state == 'done' or not mailing._sms_prepare_batch():
                 return
             if not in_job:
                 continue
@@ -84,13 +85,11 @@ class MailingMailing(models.Model):
             self._sms_unprepared_domain(), order='id', limit=batch_size).ids
         if not res_ids:
             return False
-        traced = set(self.env['mailing.trace'].sudo().search(
+        traced = set(self.env['mailing.trace'].sudo().search_fetch(
             [('mass_mailing_id', '=', self.id), ('model', '=', self.mailing_model_real),
-             ('res_id', 'in', res_ids)]).mapped('res_id'))
+             ('res_id', 'in', res_ids)], ['res_id']).mapped('res_id'))
         to_prepare = [res_id for res_id in res_ids if res_id not in traced]
         if to_prepare:
-            composer = self.env['sms.composer'].with_context(active_id=False).create(
-                dict(self._send_sms_get_composer_values(to_prepare), mass_batch_preparation=True))
-            composer._action_send_sms()
+            self._sms_create_batch(self.env[self.mailing_model_real].browse(to_prepare))
         self.sms_prepared_last_id = res_ids[-1]
         return True

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class SmsSms(models.Model):
@@ -7,6 +8,9 @@ class SmsSms(models.Model):
     mailing_test_id = fields.Many2one(
         'mailing.mailing', 'Test of SMS Mailing', readonly=True, index='btree_not_null', ondelete='set null',
         help="A sample of this mailing sent from its Test button: no part of the mailing's sending.")
+
+    # a mailing's queued SMS: counted for its progress, spread, cancelled, awaited before it is done
+    _mailing_queued_idx = models.Index("(mailing_id, send_after) WHERE state = 'outgoing'")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -20,6 +24,12 @@ class SmsSms(models.Model):
                 vals['company_id'] = company_by_mailing[vals['mailing_id']]
         return super().create(vals_list)
 
+    @api.model
+    def _queued_domain(self):
+        """The SMS of a paused mailing wait: the queue neither claims nor counts them."""
+        return Domain(super()._queued_domain()) & (
+            Domain('mailing_id', '=', False) | Domain('mailing_id.sms_paused', '=', False))
+
     def _prepare_outbound_values(self, bridge):
         values = super()._prepare_outbound_values(bridge)
         if self.mailing_id:
@@ -27,3 +37,11 @@ class SmsSms(models.Model):
         elif self.mailing_test_id:
             values.update(origin='mailing_test', mailing_id=self.mailing_test_id.id)
         return values
+
+    def _sms_track_links(self):
+        """A tracked link of a mailing's SMS ends with the SMS's id (<base>/r/<code>/s/<id>), which
+        only exists once the SMS does: add it to those that have one."""
+        shortened = self.browse().get_base_url() + '/r/'
+        tracked = self.filtered(lambda sms: shortened in (sms.body or ''))
+        for sms_id, body in tracked._update_body_short_links().items():
+            tracked.browse(sms_id).body = body

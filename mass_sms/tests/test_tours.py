@@ -50,3 +50,22 @@ class TestCustomerOptOutTour(MassSmsMixin, HttpCase):
         self.assertEqual(self.env['sms.consent.entry'].search(
             [('number', '=', '+32470009101'), ('channel', '=', 'link')], order='id').mapped('consent'),
             ['opt_out', 'opt_in'])
+
+
+@tagged('post_install', '-at_install')
+class TestBroadcastTour(MassSmsMixin, HttpCase):
+
+    def test_marketer_sends_a_pending_broadcast(self):
+        self._bridge('twilio')
+        source = self.env['sms.broadcast.source'].create({'name': 'Tour uploads', 'protocol': 'upload'})
+        broadcast, _imported = source._import_file(
+            'tour.csv', b'Phone,Message,Campaign Name\n+32470009201,Hello from the tour,Tour Broadcast\n')
+        self.assertEqual(broadcast.status, 'pending')
+
+        self.start_tour('/odoo', 'mass_sms_broadcast_send', login='admin')
+
+        self.assertEqual((broadcast.status, broadcast.mailing_id.state), ('sending', 'in_queue'))
+        broadcast.mailing_id.state = 'sending'
+        broadcast.mailing_id._action_send_mail()
+        self.env['sms.sms']._process_queue()
+        self.assertEqual(self._sent_to(self.twilio), ['+32470009201'])

@@ -4,6 +4,8 @@ import contextlib
 import subprocess
 import sys
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
@@ -74,6 +76,25 @@ class CommittedMailing:
     def sms_numbers(self):
         self.env.cr.rollback()
         return sorted(self.env['sms.sms'].search([('mailing_id', '=', self.mailing.id)]).mapped('number'))
+
+    def control(self, action):
+        """Call ``action`` on the mailing as a marketer's click does; retried when a worker
+        changed the mailing since this transaction began, as Odoo retries a request."""
+        for _attempt in range(10):
+            self.env.cr.rollback()
+            try:
+                getattr(self.mailing, action)()
+                self.env.cr.commit()
+                return
+            except psycopg2.errors.SerializationFailure:
+                continue
+        raise AssertionError('%s kept clashing with the workers' % action)
+
+    def prepared(self):
+        """Whether every recipient of the mailing is prepared, as committed."""
+        self.env.cr.rollback()
+        self.mailing.invalidate_recordset()
+        return not self.mailing._get_remaining_recipients()
 
     def state(self):
         self.env.cr.rollback()
