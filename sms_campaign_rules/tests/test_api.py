@@ -32,6 +32,7 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
             'phone_field': 'phone', 'trigger': 'on_create',
             'template_fields': 'fullName=name, depositAmount=color, transactionDate=create_date, '
                                'savingsAccountNo=ref, withdrawAmount=color',
+            'parameter_ids': [Command.create({'name': 'officeId', 'label': 'Office', 'value_type': 'integer'})],
         })
         cls.key = cls.env['res.users.apikeys'].with_user(cls.marketer).sudo()._generate(None, 'Fineract', None)
         outsider = cls.env['res.users'].create({
@@ -60,7 +61,9 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
         campaign = self._seed_create()
         self.assertEqual((campaign.name, campaign.trigger_type, campaign.bridge_id, campaign.rule_id, campaign.state),
                          ('Savings Deposit Campaign', 'triggered', self.bridge, self.deposit_rule, 'pending'))
-        self.assertEqual(json.loads(campaign.param_value)['reportName'], 'Savings Deposit')
+        # the rule's declared parameters take their values; Fineract's other keys are ignored
+        self.assertEqual(campaign.param_value_ids.mapped(lambda v: (v.name, v.value_integer)), [('officeId', 1)])
+        self.assertEqual(json.loads(campaign.param_value), {'officeId': 1})
 
         status, answer = self._call('PUT', '/%d' % campaign.id, SEED_UPDATE)
         self.assertEqual((status, answer), (200, {'resourceId': campaign.id, 'changes': {
@@ -119,6 +122,15 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
         status, _answer = self._call('GET', '', headers={'Authorization': 'Bearer %s' % self.key})
         self.assertEqual(status, 200)
 
+    def test_tenant_names_the_database(self):
+        status, answer = self._call('GET', '', headers={'Fineract-Platform-TenantId': 'abcd',
+                                                        'Fineract-Tenant-App-Key': self.key})
+        self.assertEqual((status, answer['userMessageGlobalisationCode']), (401, 'error.msg.invalid.tenant.identifier'))
+        self.assertIn('abcd is not valid', answer['defaultUserMessage'])
+        status, _answer = self._call('GET', '?tenantIdentifier=%s' % self.env.cr.dbname,
+                                     headers={'Fineract-Tenant-App-Key': self.key})
+        self.assertEqual(status, 200)
+
     def test_errors(self):
         campaign = self._campaign()
         cases = [
@@ -126,6 +138,11 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
             ('wrong key', 401, self._call('GET', '', key='not-a-key')),
             ('wrong tenant', 401, self._call('GET', '', headers={'Fineract-Platform-TenantId': 'elsewhere',
                                                                 'Fineract-Tenant-App-Key': self.key})),
+            ('wrong tenant with a bearer key', 401, self._call('GET', '', headers={
+                'Fineract-Platform-TenantId': 'elsewhere', 'Authorization': 'Bearer %s' % self.key})),
+            ('wrong tenantIdentifier', 401, self._call('GET', '?tenantIdentifier=elsewhere', headers={
+                'Fineract-Tenant-App-Key': self.key})),
+            ('app key without tenant', 400, self._call('GET', '', headers={'Fineract-Tenant-App-Key': self.key})),
             ('not a marketer', 403, self._call('GET', '', key=self.outsider_key)),
             ('unknown campaign', 404, self._call('GET', '/999999999')),
             ('malformed JSON', 400, self._call('POST', '', '{"campaignName": ')),
