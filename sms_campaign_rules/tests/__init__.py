@@ -5,3 +5,4 @@ from . import test_campaign_sending
 from . import test_api
 from . import test_campaign_tour
 from . import test_campaign_parameters
+from . import test_campaign_security
