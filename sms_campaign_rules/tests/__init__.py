@@ -6,3 +6,4 @@ from . import test_api
 from . import test_campaign_tour
 from . import test_campaign_parameters
 from . import test_campaign_security
+from . import test_campaign_batches
