@@ -115,17 +115,17 @@ class SmsCampaignRule(models.Model):
         available = self.with_context(active_test=False).search([]).filtered('is_available')
         return Domain('id', 'in' if (True in value) == (operator == 'in') else 'not in', available.ids)
 
-    @api.depends('model_name')
+    @api.depends('model_id')
     def _compute_phone_field(self):
         for rule in self:
-            model_fields = self.env[rule.model_name]._fields if rule.model_name in self.env else {}
+            model_fields = self.env[rule.model_id.model]._fields if rule.model_id else {}
             rule.phone_field = next((name for name in ('mobile', 'phone', 'phone_sanitized') if name in model_fields),
                                     'partner_id.phone' if 'partner_id' in model_fields else False)
 
-    @api.depends('model_name')
+    @api.depends('model_id')
     def _compute_partner_field(self):
         for rule in self:
-            model = self.env[rule.model_name] if rule.model_name in self.env else None
+            model = self.env[rule.model_id.model] if rule.model_id else None
             field = model._fields.get('partner_id') if model is not None else None
             rule.partner_field = 'partner_id' if field and field.comodel_name == 'res.partner' else False
 

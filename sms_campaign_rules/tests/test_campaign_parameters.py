@@ -40,9 +40,13 @@ class TestCampaignParameters(CampaignMixin, TransactionCase):
         self.assertEqual(campaign._param_values()['tag_id'], self.tag.id)
         self.assertEqual(campaign.recipient_count, 1)
 
+        old_values = campaign.param_value_ids
         form = Form(campaign)
         form.rule_id = self.rule
         self.assertEqual(form.parameter_types, 'integer', "another rule's parameters replace the values")
+        form.save()
+        self.assertEqual(campaign.param_value_ids.parameter_id, self.rule.parameter_ids)
+        self.assertFalse(old_values.exists())
 
     def test_json_sets_the_values_and_refuses_bad_ones(self):
         campaign = self._campaign(rule_id=self.typed_rule.id)

@@ -3,7 +3,7 @@ import json
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools import sql_report
@@ -100,6 +100,15 @@ class TestCampaignRules(CampaignMixin, TransactionCase):
                 self.assertEqual(rule.is_available, model in self.env)
                 self.assertEqual(rule in available, model in self.env)
                 self.assertEqual(rule.model_id.model or False, model in self.env and model)
+
+    def test_marketer_picks_the_model_in_the_form(self):
+        form = Form(self.env['sms.campaign.rule'].with_user(self.marketer))
+        form.name = 'Contacts by form'
+        form.model_id = self.env.ref('base.model_res_partner')
+        self.assertEqual(form.phone_field, 'phone', 'the phone field is guessed from the model')
+        form.template_fields = 'name'
+        rule = form.save()
+        self.assertEqual((rule.model_name, rule.is_available), ('res.partner', True))
 
     def test_rule_of_a_missing_model_is_unavailable(self):
         rule = self.env['sms.campaign.rule'].create({
