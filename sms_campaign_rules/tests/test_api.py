@@ -111,6 +111,17 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
                          ('FREQ=YEARLY;INTERVAL=1', '22 Jan 2016', None))
         self.assertTrue(answer['nextTriggerDate'].startswith('22 Jan '), answer['nextTriggerDate'])
 
+    def test_seed_recurrence_word(self):
+        """Seed 000 writes a scheduled campaign's recurrence as "YEARLY"; Fineract's clients send an RRULE."""
+        body = json.dumps({'campaignName': 'Seed yearly', 'campaignType': 'SMS', 'triggerType': 2,
+                           'runReportId': self.rule.id, 'paramValue': {'tag_id': self.tag.id}, 'message': 'Hi {name}',
+                           'recurrence': 'YEARLY', 'recurrenceStartDate': '22 Jan 2016', 'dateFormat': 'dd MMM yyyy'})
+        status, answer = self._call('POST', '', body)
+        self.assertEqual(status, 200, answer)
+        campaign = self.env['sms.campaign'].browse(answer['resourceId'])
+        self.assertEqual((campaign.recurrence_type, campaign.recurrence_interval, str(campaign.recurrence_start_date)),
+                         ('yearly', 1, '2016-01-22'))
+
     def test_preview_command(self):
         self._contacts('+32470000600')
         campaign = self._campaign()
