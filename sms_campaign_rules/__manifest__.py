@@ -7,7 +7,7 @@
     'website': 'https://github.com/sms-suite/odoo-sms-suite',
     'license': 'LGPL-3',
     'depends': [
-        'sms_gateway_bridge',
+        'mass_sms',
         'base_automation',
     ],
     'data': [
@@ -22,11 +22,13 @@
         'views/sms_campaign_rules_menus.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'sms_campaign_rules/static/src/**/*',
+        ],
         'web.assets_tests': [
             'sms_campaign_rules/static/tests/tours/**/*',
         ],
     },
-    'post_init_hook': 'post_init_hook',
-    'application': True,
+    'application': False,
     'installable': True,
 }

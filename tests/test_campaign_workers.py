@@ -1,5 +1,6 @@
 """The SMS campaign jobs in real processes on committed data: two workers at once, and reruns,
-text each recipient once per occurrence; an event in a rolled-back transaction texts nobody."""
+text each recipient once per occurrence; an event in a rolled-back transaction texts nobody; a
+large campaign's messages are created in committed batches that a killed job resumes."""
 import json
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from odoo.tests.common import get_db_name
 from odoo.tools import config
 
 from tests.fakes.twilio import FakeTwilio
-from tests.workers.committed_queue import TWILIO_SID, TWILIO_TOKEN, Queue, sent_numbers
+from tests.workers.committed_mailing import insert_mailing_list
+from tests.workers.committed_queue import TWILIO_SID, TWILIO_TOKEN, Queue, sent_numbers, wait_until
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+GENERATION_BATCH_SIZE_PARAM = 'sms_campaign_rules.generation_batch_size'
 
 
 class CommittedCampaigns(Queue):
@@ -129,3 +132,93 @@ def test_rolled_back_event_texts_nobody(committed, twilio):
     assert sent_numbers(twilio) == ['+32476669999']
     committed.refresh()
     assert triggered.waiting_count == 1
+
+
+class LargeCampaign:
+    """A Direct campaign to a committed mailing list of thousands of contacts (written with SQL),
+    created in batches of ``batch_size``; all removed afterwards."""
+
+    def __init__(self, env):
+        self.env = env
+        self.batch_size = env['ir.config_parameter'].get_param(GENERATION_BATCH_SIZE_PARAM)
+        self.mailing_list = env['mailing.list']
+        self.campaign = env['sms.campaign']
+
+    def create(self, count, batch_size):
+        self.env['ir.config_parameter'].set_param(GENERATION_BATCH_SIZE_PARAM, batch_size)
+        self.mailing_list, numbers = insert_mailing_list(self.env, count)
+        rule = self.env['sms.campaign.rule'].create({
+            'name': 'Large list', 'model_id': self.env.ref('mass_mailing.model_mailing_contact').id,
+            'phone_field': 'phone_sanitized', 'domain': "[('list_ids', 'in', [list_id])]", 'template_fields': 'name',
+            'parameter_ids': [Command.create({'name': 'list_id', 'label': 'Mailing list'})]})
+        self.campaign = self.env['sms.campaign'].create({
+            'name': 'Large campaign', 'rule_id': rule.id, 'message': 'Hello {name}',
+            'param_value': json.dumps({'list_id': self.mailing_list.id})})
+        self.campaign.action_activate()
+        self.env.cr.commit()
+        return numbers
+
+    def messages(self):
+        """The committed messages of the campaign: how many, and their distinct numbers."""
+        self.env.cr.rollback()
+        self.env.cr.execute("SELECT count(*), count(DISTINCT number) FROM sms_campaign_message WHERE campaign_id = %s",
+                            [self.campaign.id])
+        return self.env.cr.fetchone()
+
+    def generated(self):
+        self.env.cr.rollback()
+        self.campaign.invalidate_recordset()
+        return self.campaign.generated_activation == self.campaign.activation_count
+
+    def remove(self):
+        self.env.cr.rollback()
+        if self.campaign:
+            rule = self.campaign.rule_id
+            self.env.cr.execute("""
+                DELETE FROM sms_campaign_message WHERE campaign_id = %(campaign)s;
+                DELETE FROM mailing_contact WHERE id IN (SELECT contact_id FROM mailing_subscription WHERE list_id = %(list)s);
+            """, {'campaign': self.campaign.id, 'list': self.mailing_list.id})
+            self.campaign.unlink()
+            rule.unlink()
+            self.mailing_list.unlink()
+        self.env['ir.config_parameter'].set_param(GENERATION_BATCH_SIZE_PARAM, self.batch_size or False)
+        self.env.cr.commit()
+
+
+@pytest.fixture
+def large():
+    with Registry(get_db_name()).cursor() as cr:
+        campaign = LargeCampaign(api.Environment(cr, SUPERUSER_ID, {}))
+        try:
+            yield campaign
+        finally:
+            campaign.remove()
+
+
+def start_generating_worker():
+    """The job "Update SMS outbound with campaign message" alone, in its own process."""
+    return subprocess.Popen([sys.executable, '-m', 'tests.workers.campaign_jobs', config['config'], get_db_name(), '1'],
+                            cwd=REPOSITORY)
+
+
+def test_a_killed_generation_resumes_without_duplicates(large):
+    large.create(12000, batch_size=100)
+    assert large.messages() == (100, 100), 'the first batch is Pending as soon as the campaign is activated'
+    worker = start_generating_worker()
+    wait_until(lambda: large.messages()[0] >= 1000, timeout=120)
+    worker.kill()  # SIGKILL: no cleanup, its open batch is lost
+    worker.wait()
+    assert large.messages()[0] < 12000, 'killed mid-way'
+    assert not large.generated()
+
+    assert start_generating_worker().wait(timeout=300) == 0
+    assert large.messages() == (12000, 12000)
+    assert large.generated()
+
+
+def test_two_generating_workers_create_each_message_once(large):
+    large.create(6000, batch_size=100)
+    workers = [start_generating_worker() for _index in range(2)]
+    assert [worker.wait(timeout=300) for worker in workers] == [0, 0]
+    assert large.messages() == (6000, 6000)
+    assert large.generated()

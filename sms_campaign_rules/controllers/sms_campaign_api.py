@@ -1,6 +1,7 @@
 """Fineract's SMS campaign REST API, /api/v1/smscampaigns, served by Odoo: a client written for
 Fineract works unchanged. Authenticated with an Odoo API key, as ``Authorization: Bearer <key>``
-or as Fineract's ``Fineract-Tenant-App-Key`` (``Fineract-Platform-TenantId`` names the database)."""
+or as Fineract's ``Fineract-Tenant-App-Key`` (``Fineract-Platform-TenantId`` names the database,
+and a request naming another one is refused)."""
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ TRIGGER_TYPES = {code: name for name, code in TRIGGER_TYPE_CODES.items()}
 RRULE_FREQUENCIES = {'DAILY': 'daily', 'WEEKLY': 'weekly', 'MONTHLY': 'monthly', 'YEARLY': 'yearly'}
 RRULE_DAYS = ('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU')
 WEEKDAY_FIELDS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
+PREVIEW_MESSAGES = 10
 COMMANDS = {'activate': ('activationDate', 'active'), 'reactivate': ('activationDate', 'active'),
             'close': ('closureDate', 'closed')}
 
@@ -75,18 +77,30 @@ class SmsCampaignApi(http.Controller):
 
     def _authenticate(self):
         headers = request.httprequest.headers
-        tenant = headers.get('Fineract-Platform-TenantId')
-        if tenant and tenant != request.db:
-            raise ApiError(401, request.env._("Unknown tenant %(tenant)s.", tenant=tenant), 'error.msg.not.authenticated')
         bearer = re.match(r'^bearer\s+(.+)$', headers.get('Authorization', ''), re.IGNORECASE)
         key = bearer.group(1) if bearer else headers.get('Fineract-Tenant-App-Key')
+        self._check_tenant(required=bool(key and not bearer))
         uid = request.env['res.users.apikeys']._check_credentials(scope='rpc', key=key) if key else None
         if not uid:
             raise ApiError(401, request.env._("Authenticate with an API key: \"Authorization: Bearer <key>\" or "
                                               "\"Fineract-Tenant-App-Key: <key>\"."), 'error.msg.not.authenticated')
         request.update_env(user=uid)
-        if not request.env.user.has_group('sms_campaign_rules.group_sms_campaign_user'):
+        if not request.env.user.has_group('mass_mailing.group_mass_mailing_user'):
             raise AccessError(request.env._("Your user cannot manage SMS campaigns."))
+
+    def _check_tenant(self, required):
+        """Fineract's tenant is this server's database: its header (or Fineract's tenantIdentifier
+        query parameter) must name the database that serves the request; Fineract's app key needs it."""
+        tenant = request.httprequest.headers.get('Fineract-Platform-TenantId') \
+            or request.httprequest.args.get('tenantIdentifier')
+        if not tenant and required:
+            raise ApiError(400, request.env._(
+                "No tenant identifier: add the header Fineract-Platform-TenantId with the name of the database."),
+                'error.msg.tenant.identifier.missing')
+        if tenant and tenant != request.db:
+            raise ApiError(401, request.env._(
+                "The tenant identifier %(tenant)s is not valid: Fineract-Platform-TenantId names the database "
+                "this server serves.", tenant=tenant), 'error.msg.invalid.tenant.identifier')
 
     def _body(self, allow_empty=False):
         raw = request.httprequest.get_data(as_text=True)
@@ -226,9 +240,13 @@ class SmsCampaignApi(http.Controller):
     def _preview(self, campaign):
         if campaign.trigger_type == 'triggered':
             raise ApiError(400, request.env._("A Triggered campaign texts the record of each event: no preview."))
-        recipients = campaign._recipients()
-        messages = [{'mobileNo': recipient['number'], 'message': campaign._render(recipient)} for recipient in recipients[:10]]
-        return {'resourceId': campaign.id, 'totalRecipients': len(recipients), 'segments': campaign.segment_count,
+        try:
+            recipients = campaign._recipients(limit=PREVIEW_MESSAGES)
+            total = campaign.rule_id._recipient_count(campaign._param_values())
+        except ValueError as error:
+            raise ApiError(400, str(error)) from None
+        messages = [{'mobileNo': recipient['number'], 'message': campaign._render(recipient)} for recipient in recipients]
+        return {'resourceId': campaign.id, 'totalRecipients': total, 'segments': campaign.segment_count,
                 'messages': messages}
 
     def _status(self, campaign):

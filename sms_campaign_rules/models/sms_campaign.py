@@ -1,12 +1,12 @@
 import json
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _lang_get, _tz_get
-from odoo.addons.sms_gateway_bridge.tools.jobs import commit_progress
+from odoo.addons.sms_gateway_bridge.tools.jobs import commit_progress, lock_unchanged
 
 from ..tools import template
 from ..tools.recurrence import Recurrence
@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 TRIGGER_TYPE_CODES = {'direct': 1, 'scheduled': 2, 'triggered': 3}
 STATE_CODES = {'pending': 100, 'active': 300, 'closed': 600}
 PREVIEW_SIZE = 3
+GENERATE_BATCH_SIZE = 1000
+GENERATE_BATCH_SIZE_PARAM = 'sms_campaign_rules.generation_batch_size'
 WEEKDAY_FIELDS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
 TAB_STATES = ('pending', 'waiting', 'sent', 'delivered', 'failed')
 
@@ -39,10 +41,15 @@ class SmsCampaign(models.Model):
              "occurrence of its recurrence. Triggered: sent to a record when an event happens to it.")
     rule_id = fields.Many2one(
         'sms.campaign.rule', 'Business Rule', required=True, ondelete='restrict',
-        domain="[('is_triggered', '=', trigger_type == 'triggered')]")
+        domain="[('is_triggered', '=', trigger_type == 'triggered'), ('is_available', '=', True)]")
+    param_value_ids = fields.One2many(
+        'sms.campaign.parameter.value', 'campaign_id', 'Parameter Values', copy=True,
+        compute='_compute_param_value_ids', store=True, readonly=False,
+        help="The values of the business rule's parameters, e.g. how many days since the last order.")
+    parameter_types = fields.Char(compute='_compute_parameter_types')
     param_value = fields.Text(
-        'Parameter Values', default='{}',
-        help='The values of the business rule\'s parameters, as JSON: {"days_since_signup": 30}.')
+        'Parameter Values (JSON)', compute='_compute_param_value', inverse='_inverse_param_value',
+        help='The parameter values as a JSON object, as the REST API reads and writes them: {"days_since_signup": 30}.')
     bridge_id = fields.Many2one(
         'sms.gateway.bridge', 'SMS Gateway', check_company=True,
         help="Send through this gateway; empty, the company's gateways route each message by its number.")
@@ -68,6 +75,8 @@ class SmsCampaign(models.Model):
                                       help="Activations so far: a Direct campaign texts its recipients once per activation.")
     generated_activation = fields.Integer(readonly=True, copy=False,
                                           help="The last activation whose messages were created.")
+    generation_cursor = fields.Char(readonly=True, copy=False,
+                                    help="Where the messages of the current occurrence stopped: the next batch starts after it.")
     # Scheduled campaigns
     recurrence_type = fields.Selection([
         ('daily', 'Daily'), ('weekly', 'Weekly'), ('monthly', 'Monthly'), ('yearly', 'Yearly'),
@@ -115,6 +124,46 @@ class SmsCampaign(models.Model):
         self.filtered(lambda c: c.is_running and c.state != 'active').action_activate()
         self.filtered(lambda c: not c.is_running and c.state == 'active').action_close()
 
+    @api.depends('rule_id')
+    def _compute_param_value_ids(self):
+        for campaign in self:
+            campaign.param_value_ids = campaign._param_value_commands()
+
+    def _param_value_commands(self):
+        """Commands that give the campaign a value per parameter of its rule: the values it has
+        for them are kept, the others removed, the missing ones start from the parameters' defaults."""
+        stale = self.param_value_ids.filtered(lambda value: value.parameter_id.rule_id != self.rule_id)
+        missing = self.rule_id.parameter_ids - (self.param_value_ids - stale).parameter_id
+        return [Command.unlink(value.id) for value in stale] + [
+            Command.create(self.env['sms.campaign.parameter.value']._default_values(parameter)) for parameter in missing]
+
+    @api.depends('param_value_ids.value_type')
+    def _compute_parameter_types(self):
+        for campaign in self:
+            campaign.parameter_types = ','.join(set(campaign.param_value_ids.mapped('value_type')))
+
+    @api.depends('param_value_ids.value_integer', 'param_value_ids.value_float', 'param_value_ids.value_char',
+                 'param_value_ids.value_date')
+    def _compute_param_value(self):
+        for campaign in self:
+            values = {line.name: line._value() for line in campaign.param_value_ids}
+            campaign.param_value = json.dumps({name: value for name, value in values.items() if value is not None},
+                                              default=str)
+
+    def _inverse_param_value(self):
+        """Set the values the JSON names; other keys (Fineract's reportName, officeId...) are ignored."""
+        for campaign in self:
+            try:
+                raw = json.loads(campaign.param_value or '{}')
+            except ValueError:
+                raise ValidationError(self.env._("The parameter values are not valid JSON.")) from None
+            if not isinstance(raw, dict):
+                raise ValidationError(self.env._("The parameter values must be a JSON object."))
+            if commands := campaign._param_value_commands():
+                campaign.param_value_ids = commands
+            for line in campaign.param_value_ids.filtered(lambda line: line.name in raw):
+                line._set_value(raw[line.name])
+
     def _compute_counts(self):
         counts = {(campaign.id, state): count for campaign, state, count in self.env['sms.campaign.message']._read_group(
             [('campaign_id', 'in', self.ids)], ['campaign_id', 'state'], ['__count'])}
@@ -129,12 +178,12 @@ class SmsCampaign(models.Model):
             if not campaign.rule_id or campaign.rule_id.is_triggered:
                 continue
             try:
-                recipients = campaign._recipients()
+                recipients = campaign._recipients(limit=PREVIEW_SIZE)
+                campaign.recipient_count = campaign.rule_id._recipient_count(campaign._param_values())
             except (ValueError, UserError) as error:
                 campaign.preview = str(error)
                 continue
-            campaign.recipient_count = len(recipients)
-            texts = ['%s: %s' % (recipient['number'], campaign._render(recipient)) for recipient in recipients[:PREVIEW_SIZE]]
+            texts = ['%s: %s' % (recipient['number'], campaign._render(recipient)) for recipient in recipients]
             campaign.preview = '\n'.join(texts) or self.env._("The business rule selects no recipient.")
             if recipients:
                 campaign.segment_count = template.segment_count(campaign._render(recipients[0]))
@@ -144,6 +193,10 @@ class SmsCampaign(models.Model):
     @api.constrains('trigger_type', 'rule_id')
     def _check_rule_kind(self):
         for campaign in self:
+            if not campaign.rule_id.is_available:
+                raise ValidationError(self.env._(
+                    "The business rule %(rule)s needs the app of %(model)s, which is not installed.",
+                    rule=campaign.rule_id.name, model=campaign.rule_id.model_name))
             if campaign.rule_id.is_triggered and campaign.trigger_type != 'triggered':
                 raise ValidationError(self.env._(
                     "The business rule %(rule)s reacts to events: use it with a Triggered campaign, not a %(type)s one.",
@@ -153,15 +206,19 @@ class SmsCampaign(models.Model):
                     "The business rule %(rule)s selects recipients: use it with a Direct or Scheduled campaign, "
                     "a Triggered campaign needs an event rule.", rule=campaign.rule_id.name))
 
-    @api.constrains('rule_id', 'message', 'param_value')
+    @api.constrains('rule_id', 'message')
     def _check_message(self):
         for campaign in self:
             campaign.rule_id._check_template(campaign.message)
+
+    def _check_param_values(self):
+        """A campaign is activated with a value for each parameter of its rule (or its default)."""
+        for campaign in self:
             try:
                 campaign._param_values()
             except ValueError as error:
-                raise ValidationError(self.env._("Campaign %(campaign)s: %(error)s", campaign=campaign.name,
-                                                 error=error)) from None
+                raise UserError(self.env._("Campaign %(campaign)s: %(error)s", campaign=campaign.name,
+                                           error=error)) from None
 
     @api.constrains('trigger_type', 'recurrence_interval', 'month_day')
     def _check_recurrence(self):
@@ -174,10 +231,10 @@ class SmsCampaign(models.Model):
     def write(self, vals):
         if 'message' in vals and any(campaign.state == 'active' for campaign in self):
             raise UserError(self.env._("The message of an active campaign cannot change: close the campaign first."))
-        if {'rule_id', 'trigger_type', 'param_value'} & set(vals) and any(c.state == 'active' for c in self):
+        if {'rule_id', 'trigger_type', 'param_value', 'param_value_ids'} & set(vals) and any(c.state == 'active' for c in self):
             raise UserError(self.env._("The business rule of an active campaign cannot change: close the campaign first."))
         result = super().write(vals)
-        if {'rule_id', 'param_value', 'bridge_id', 'company_id'} & set(vals):
+        if {'rule_id', 'param_value', 'param_value_ids', 'bridge_id', 'company_id'} & set(vals):
             self.filtered('automation_id')._sync_automation()
         return result
 
@@ -207,12 +264,16 @@ class SmsCampaign(models.Model):
                 raise UserError(self.env._("A campaign cannot be activated before it was submitted (%(date)s).",
                                            date=campaign.submitted_date))
             campaign._check_message()
+            campaign._check_param_values()
             campaign.write({
                 'state': 'active', 'activation_date': activation_date, 'activation_uid': self.env.uid,
                 'closure_date': False, 'closure_uid': False, 'activation_count': campaign.activation_count + 1,
+                'generation_cursor': False,
             })
             if campaign.trigger_type == 'direct':
-                campaign._generate_messages()
+                # the first recipients' messages are Pending at once; the job creates the others
+                if not campaign._generate_batch()[1]:
+                    self.env.ref('sms_campaign_rules.ir_cron_generate_campaign_messages')._trigger()
             elif campaign.trigger_type == 'scheduled':
                 campaign.next_trigger_date = campaign._recurrence().next_after(fields.Datetime.now())
             else:
@@ -230,7 +291,7 @@ class SmsCampaign(models.Model):
             if closure_date > fields.Date.context_today(self):
                 raise UserError(self.env._("A campaign cannot be closed on a future date."))
         self.write({'state': 'closed', 'closure_date': closure_date, 'closure_uid': self.env.uid,
-                    'next_trigger_date': False})
+                    'next_trigger_date': False, 'generation_cursor': False})
         self.automation_id.sudo().active = False
         return True
 
@@ -242,15 +303,11 @@ class SmsCampaign(models.Model):
     # recipients and messages -------------------------------------------------------------
 
     def _param_values(self):
-        try:
-            raw = json.loads(self.param_value or '{}')
-        except ValueError:
-            raise ValueError(self.env._("the parameter values are not valid JSON.")) from None
-        if not isinstance(raw, dict):
-            raise ValueError(self.env._("the parameter values must be a JSON object."))
-        return self.rule_id._parse_values(raw)
+        """``{name: typed value}`` of the rule's parameters (their defaults where the campaign has
+        no value), or ValueError."""
+        return self.rule_id._parse_values({line.name: line._value() for line in self.param_value_ids})
 
-    def _recipients(self, limit=None):
+    def _recipients(self, limit):
         return self.rule_id._recipients(self._param_values(), limit=limit)
 
     def _recurrence(self):
@@ -259,16 +316,21 @@ class SmsCampaign(models.Model):
             send_time=self.send_time, tz=self.tz or 'UTC', month_day=self.month_day,
             weekdays=tuple(index for index, day in enumerate(WEEKDAY_FIELDS) if self[day]))
 
-    def _message_for(self, lang):
+    def _message_for(self, lang, translations=None):
         """The message's language and text for a recipient speaking ``lang``: its translation
-        to ``lang``, else the message in the fallback language."""
-        stored = self._fields['message']._get_stored_translations(self._origin) if self._origin.id else {}
-        if lang and stored.get(lang):
-            return lang, stored[lang]
-        return self.lang, stored.get(self.lang) or self.message
+        to ``lang``, else the message in the fallback language. ``translations``: the stored ones,
+        read once for a batch of recipients."""
+        if translations is None:
+            translations = self._translations()
+        if lang and translations.get(lang):
+            return lang, translations[lang]
+        return self.lang, translations.get(self.lang) or self.message
 
-    def _render(self, recipient):
-        lang, message = self._message_for(recipient['lang'])
+    def _translations(self):
+        return self._fields['message']._get_stored_translations(self._origin) if self._origin.id else {}
+
+    def _render(self, recipient, translations=None):
+        lang, message = self._message_for(recipient['lang'], translations)
         return template.render(message, recipient['values'](lang))
 
     def _occurrence_key(self):
@@ -276,26 +338,41 @@ class SmsCampaign(models.Model):
             return 'activation %d' % self.activation_count
         return fields.Datetime.to_string(self.next_trigger_date)
 
-    def _generate_messages(self):
-        """Create the pending messages of this campaign's current occurrence (Direct: its
-        activation; Scheduled: its next trigger date), each recipient once whatever reruns."""
+    def _generate_batch(self):
+        """Create the pending messages of the next batch of recipients of this campaign's current
+        occurrence (Direct: its activation; Scheduled: its next trigger date), each recipient once
+        whatever reruns; when it was the last batch, the occurrence is done (a Scheduled campaign
+        moves to its next one). Return the number of recipients of the batch, and whether the
+        occurrence is done."""
         self.ensure_one()
-        occurrence = self._occurrence_key()
+        size = int(self.env['ir.config_parameter'].sudo().get_param(GENERATE_BATCH_SIZE_PARAM, GENERATE_BATCH_SIZE))
         try:
-            recipients = self._recipients()
+            recipients, after = self.rule_id._recipient_batch(self._param_values(), self.generation_cursor, size)
         except ValueError as error:
             raise UserError(self.env._("Campaign %(campaign)s: %(error)s", campaign=self.name, error=error)) from None
+        occurrence, translations = self._occurrence_key(), self._translations()
         self.env['sms.campaign.message']._insert_new([
-            self._message_values(recipient, occurrence) for recipient in recipients])
+            self._message_values(recipient, occurrence, translations) for recipient in recipients])
+        self.generation_cursor = after
+        if after is None:
+            self._end_occurrence()
+        return len(recipients), after is None
+
+    def _end_occurrence(self):
         if self.trigger_type == 'direct':
             self.generated_activation = self.activation_count
+        else:
+            # never catch up on missed occurrences: the next one is the first after now
+            now = fields.Datetime.now()
+            self.write({'last_trigger_date': self.next_trigger_date,
+                        'next_trigger_date': self._recurrence().next_after(max(now, self.next_trigger_date))})
 
-    def _message_values(self, recipient, occurrence):
+    def _message_values(self, recipient, occurrence, translations=None):
         return {
             'campaign_id': self.id, 'company_id': self.company_id.id, 'occurrence': occurrence,
             'recipient_key': recipient['key'], 'res_model': recipient['res_model'] or None,
             'res_id': recipient['res_id'] or None, 'partner_id': recipient['partner_id'] or None,
-            'number': recipient['number'], 'body': self._render(recipient),
+            'number': recipient['number'], 'body': self._render(recipient, translations),
         }
 
     # jobs ---------------------------------------------------------------------------------------
@@ -303,39 +380,43 @@ class SmsCampaign(models.Model):
     @api.model
     def _cron_generate_messages(self):
         """Update SMS outbound with campaign message: the pending messages of due Direct and
-        Scheduled campaigns. Each campaign is locked, in a transaction of its own, while its
-        messages are created and its next occurrence moves forward: reruns and other workers skip
-        it, and the unique key of its messages stops any duplicate that could still slip through."""
+        Scheduled campaigns, one committed batch of recipients at a time, within the job's time
+        budget. The campaign is locked, in each batch's transaction, while the batch's messages
+        are created and its position moves forward: other workers skip it, a killed run resumes
+        from the last committed batch, and the unique key of the messages stops any duplicate
+        that could still slip through."""
         failed_ids = []
         commit_progress(self.env)  # a fresh snapshot: what other workers committed is seen, not locked on
         while campaign := self._lock_next_due(failed_ids):
+            processed = 0
             try:
                 with self.env.cr.savepoint():
-                    campaign._run_occurrence()
+                    processed, __ = campaign._generate_batch()
             except UserError as error:
                 _logger.warning("SMS campaign %s not run: %s", campaign.name, error)
                 failed_ids.append(campaign.id)
-            commit_progress(self.env, 1)
+            if not commit_progress(self.env, processed, remaining=1):  # more may be due: run again soon
+                return
+        commit_progress(self.env, remaining=0)
 
     def _lock_next_due(self, excluded_ids):
+        """The next due campaign, locked; None when none is left or another worker changed it
+        since this transaction began (it is working on it)."""
         self.env.flush_all()
         self.env.cr.execute(SQL(
             """SELECT id FROM sms_campaign
                 WHERE state = 'active' AND active AND id != ALL(%s)
                   AND ((trigger_type = 'scheduled' AND next_trigger_date <= %s)
-                       OR (trigger_type = 'direct' AND generated_activation < activation_count))
-                ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""",
+                       OR (trigger_type = 'direct' AND COALESCE(generated_activation, 0) < activation_count))
+                ORDER BY id""",
             excluded_ids, fields.Datetime.now()))
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else None
-
-    def _run_occurrence(self):
-        self._generate_messages()
-        if self.trigger_type == 'scheduled':
-            # never catch up on missed occurrences: the next one is the first after now
-            now = fields.Datetime.now()
-            self.write({'last_trigger_date': self.next_trigger_date,
-                        'next_trigger_date': self._recurrence().next_after(max(now, self.next_trigger_date))})
+        for campaign in self.browse(row[0] for row in self.env.cr.fetchall()):
+            locked = lock_unchanged(campaign, allow_referencing=True)
+            if locked is None:
+                return None
+            if locked:
+                return campaign
+        return None
 
     # Triggered campaigns ---------------------------------------------------------------------
 

@@ -33,9 +33,13 @@ class SmsCampaignRule(models.Model):
         help="Records and SQL reports select the recipients of Direct and Scheduled campaigns; "
              "an event texts the record it happens to, for Triggered campaigns. SQL reports are for administrators.")
     is_triggered = fields.Boolean(compute='_compute_is_triggered', store=True)
-    model_id = fields.Many2one('ir.model', 'Model', ondelete='cascade',
+    # the model by its technical name: rules of apps that are not installed (yet) can exist, unavailable
+    model_name = fields.Char('Model Name', index=True)
+    model_id = fields.Many2one('ir.model', 'Model', compute='_compute_model_id', inverse='_inverse_model_id',
                                domain="[('transient', '=', False)]")
-    model_name = fields.Char(related='model_id.model', string='Model Name')
+    is_available = fields.Boolean(
+        'Available', compute='_compute_is_available', search='_search_is_available',
+        help="The app of the rule's model is installed: campaigns can use the rule.")
     phone_field = fields.Char(
         'Phone Field', compute='_compute_phone_field', store=True, readonly=False,
         help="Path to the recipient's number on the record, e.g. phone, mobile or partner_id.phone.")
@@ -64,8 +68,9 @@ class SmsCampaignRule(models.Model):
         ('on_stage_set', 'Stage reached'),
         ('on_time', 'Date reached'),
     ], default='on_create')
+    trigger_field_name = fields.Char('Trigger Field Name')
     trigger_field_id = fields.Many2one(
-        'ir.model.fields', 'Trigger Field', ondelete='cascade',
+        'ir.model.fields', 'Trigger Field', compute='_compute_trigger_field_id', inverse='_inverse_trigger_field_id',
         domain="[('model_id', '=', model_id)]",
         help="State: the selection field; stage: the stage field; date: the date field.")
     trigger_value = fields.Char(help="State: the value reached (e.g. sale); stage: the stage's ID.")
@@ -78,17 +83,49 @@ class SmsCampaignRule(models.Model):
         for rule in self:
             rule.is_triggered = rule.rule_type == 'event'
 
+    @api.depends('model_name')
+    def _compute_model_id(self):
+        for rule in self:
+            rule.model_id = self.env['ir.model']._get(rule.model_name) if rule.model_name in self.env else False
+
+    def _inverse_model_id(self):
+        for rule in self:
+            rule.model_name = rule.model_id.model
+
+    @api.depends('model_name', 'trigger_field_name')
+    def _compute_trigger_field_id(self):
+        for rule in self:
+            installed = rule.model_name in self.env and rule.trigger_field_name in self.env[rule.model_name]._fields
+            rule.trigger_field_id = self.env['ir.model.fields']._get(rule.model_name, rule.trigger_field_name) \
+                if installed else False
+
+    def _inverse_trigger_field_id(self):
+        for rule in self:
+            rule.trigger_field_name = rule.trigger_field_id.name
+
+    @api.depends('rule_type', 'model_name', 'trigger_field_name')
+    def _compute_is_available(self):
+        for rule in self:
+            rule.is_available = rule.rule_type == 'sql' or rule.model_name in self.env and (
+                not rule.trigger_field_name or rule.trigger_field_name in self.env[rule.model_name]._fields)
+
+    def _search_is_available(self, operator, value):
+        if operator not in ('in', 'not in'):
+            return NotImplemented
+        available = self.with_context(active_test=False).search([]).filtered('is_available')
+        return Domain('id', 'in' if (True in value) == (operator == 'in') else 'not in', available.ids)
+
     @api.depends('model_id')
     def _compute_phone_field(self):
         for rule in self:
-            model_fields = self.env[rule.model_id.model]._fields if rule.model_id.model in self.env else {}
+            model_fields = self.env[rule.model_id.model]._fields if rule.model_id else {}
             rule.phone_field = next((name for name in ('mobile', 'phone', 'phone_sanitized') if name in model_fields),
                                     'partner_id.phone' if 'partner_id' in model_fields else False)
 
     @api.depends('model_id')
     def _compute_partner_field(self):
         for rule in self:
-            model = self.env[rule.model_id.model] if rule.model_id.model in self.env else None
+            model = self.env[rule.model_id.model] if rule.model_id else None
             field = model._fields.get('partner_id') if model is not None else None
             rule.partner_field = 'partner_id' if field and field.comodel_name == 'res.partner' else False
 
@@ -104,8 +141,8 @@ class SmsCampaignRule(models.Model):
 
     # checks -------------------------------------------------------------------------------
 
-    @api.constrains('rule_type', 'model_id', 'phone_field', 'partner_field', 'domain', 'template_fields', 'sql_query',
-                    'trigger', 'trigger_field_id', 'trigger_value')
+    @api.constrains('rule_type', 'model_name', 'phone_field', 'partner_field', 'domain', 'template_fields', 'sql_query',
+                    'trigger', 'trigger_field_name', 'trigger_value')
     def _check_definition(self):
         for rule in self:
             if rule.rule_type == 'sql':
@@ -122,20 +159,22 @@ class SmsCampaignRule(models.Model):
                         "The SQL report %(rule)s uses parameters it does not declare: %(names)s.",
                         rule=rule.name, names=', '.join(sorted(undeclared))))
                 continue
-            if not rule.model_id:
+            if not rule.model_name:
                 raise ValidationError(self.env._("The business rule %(rule)s needs a model.", rule=rule.name))
+            if not rule.is_available:
+                continue  # a ready-made rule of an app that is not installed: checked once it is
             for path in rule._paths():
                 list(rule._path_fields(path))
             if not rule.phone_field:
                 raise ValidationError(self.env._("The business rule %(rule)s needs the field holding the phone number.",
                                                  rule=rule.name))
             if rule.rule_type == 'event' and rule.trigger in ('on_state_set', 'on_stage_set', 'on_time') \
-                    and not rule.trigger_field_id:
+                    and not rule.trigger_field_name:
                 raise ValidationError(self.env._("The business rule %(rule)s needs its trigger field.", rule=rule.name))
 
     def _path_fields(self, path):
         """``(model, field)`` of each step of a field path of the rule's model, or ValidationError."""
-        model = self.env[self.model_id.model]
+        model = self.env[self.model_name]
         for name in path.split('.'):
             field = model._fields.get(name)
             if field is None:
@@ -152,7 +191,7 @@ class SmsCampaignRule(models.Model):
         """Campaigns read their recipients as the system: a rule reads only what its author may read."""
         if self.env.is_superuser() or self.env.user.has_group('base.group_system'):
             return
-        for rule in self.filtered(lambda r: r.rule_type != 'sql' and r.model_id):
+        for rule in self.filtered(lambda r: r.rule_type != 'sql' and r.is_available):
             for path in rule._paths():
                 if any(field.groups or not model.has_access('read') for model, field in rule._path_fields(path)):
                     raise ValidationError(self.env._(
@@ -163,17 +202,27 @@ class SmsCampaignRule(models.Model):
     def create(self, vals_list):
         if any(vals.get('rule_type') == 'sql' for vals in vals_list):
             self._check_sql_rights()
-        rules = super().create(vals_list)
+        rules = super().create([self._names_of_model_and_field(vals) for vals in vals_list])
         rules._check_readable_by_author()
         return rules
 
     def write(self, vals):
         if vals.get('rule_type') == 'sql' or 'sql_query' in vals or any(rule.rule_type == 'sql' for rule in self):
             self._check_sql_rights()
-        result = super().write(vals)
-        if {'model_id', 'phone_field', 'partner_field', 'template_fields'} & set(vals):
+        result = super().write(self._names_of_model_and_field(vals))
+        if {'model_id', 'model_name', 'phone_field', 'partner_field', 'template_fields'} & set(vals):
             self._check_readable_by_author()
         return result
+
+    def _names_of_model_and_field(self, vals):
+        """``vals`` with the model and trigger field chosen by record written as the names the rule
+        stores, so that the rule's checks see them."""
+        vals = dict(vals)
+        if 'model_id' in vals:
+            vals['model_name'] = self.env['ir.model'].browse(vals.pop('model_id')).model or False
+        if 'trigger_field_id' in vals:
+            vals['trigger_field_name'] = self.env['ir.model.fields'].browse(vals.pop('trigger_field_id')).name or False
+        return vals
 
     def _check_sql_rights(self):
         # SQL reads the whole database, bypassing access rules: administrators only
@@ -221,14 +270,37 @@ class SmsCampaignRule(models.Model):
                                         error=error)) from None
 
     def _recipients(self, values, limit=None):
-        """Who a Direct or Scheduled campaign texts: dicts with the key that identifies the
-        recipient for this campaign, the record, partner, number, language and template values."""
+        """The first ``limit`` recipients a Direct or Scheduled campaign texts: dicts with the key
+        that identifies the recipient for this campaign, the record, partner, number, language and
+        template values."""
         self.ensure_one()
         if self.rule_type == 'sql':
-            return self._sql_recipients(values, limit)
-        domain = self._evaluated_domain(values) & Domain(self.phone_field, '!=', False)
-        records = self.env[self.model_name].sudo().search(domain, limit=limit, order='id')
+            rows, __ = self._run_sql_report(sql_report.run, values, limit=limit)
+            return self._sql_recipients(rows)
+        records = self.env[self.model_name].sudo().search(self._recipient_domain(values), limit=limit, order='id')
         return [self._record_recipient(record) for record in records]
+
+    def _recipient_batch(self, values, after, size):
+        """The recipients after the position ``after`` (False to start), about ``size`` of them,
+        and the position of the next batch, or None after the last: a campaign of any size is
+        texted batch by batch, with flat memory, and resumes where its last committed batch ended."""
+        self.ensure_one()
+        if self.rule_type == 'sql':
+            rows, after = self._run_sql_report(sql_report.run_batch, values, after or '', size)
+            return self._sql_recipients(rows), after
+        domain = self._recipient_domain(values) & Domain('id', '>', int(after or 0))
+        records = self.env[self.model_name].sudo().search(domain, limit=size, order='id')
+        return [self._record_recipient(record) for record in records], \
+            str(records[-1].id) if len(records) == size else None
+
+    def _recipient_count(self, values):
+        self.ensure_one()
+        if self.rule_type == 'sql':
+            return self._run_sql_report(sql_report.count, values)
+        return self.env[self.model_name].sudo().search_count(self._recipient_domain(values))
+
+    def _recipient_domain(self, values):
+        return self._evaluated_domain(values) & Domain(self.phone_field, '!=', False)
 
     def _record_recipient(self, record):
         partner = record if record._name == 'res.partner' and not self.partner_field else \
@@ -260,15 +332,18 @@ class SmsCampaignRule(models.Model):
             values[name] = value
         return values
 
-    def _sql_recipients(self, values, limit=None):
+    def _run_sql_report(self, function, values, *args, **kwargs):
+        """``function`` of tools.sql_report on this rule's statement; its errors as ValueError."""
         try:
-            rows, __ = sql_report.run(self.env.cr, self.sql_query, values, limit=limit)
+            return function(self.env.cr, self.sql_query, values, *args, **kwargs)
         except sql_report.SqlReportError as error:
             raise ValueError(self.env._("the SQL report %(rule)s is refused: %(reason)s", rule=self.name,
                                         reason=error)) from None
         except psycopg2.Error as error:
             raise ValueError(self.env._("the SQL report %(rule)s failed: %(error)s", rule=self.name,
                                         error=error.pgerror or error)) from None
+
+    def _sql_recipients(self, rows):
         partners = self.env['res.partner'].sudo().browse(
             {row['partner_id'] for row in rows if isinstance(row.get('partner_id'), int)}).exists()
         recipients = []
@@ -300,7 +375,7 @@ class SmsCampaignRule(models.Model):
         """What makes one event on ``record`` unique for a campaign: the same event reported twice
         (a job rerun, an automation run twice in a transaction) keeps this key."""
         if self.trigger == 'on_time':
-            return 'date:%s:%s' % (self.trigger_field_id.name, record[self.trigger_field_id.name])
+            return 'date:%s:%s' % (self.trigger_field_name, record[self.trigger_field_name])
         if self.trigger == 'on_create':
             return 'created'
         return '%s:%s' % (self.trigger, record.write_date)

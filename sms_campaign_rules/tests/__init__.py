@@ -4,3 +4,6 @@ from . import test_campaign_lifecycle
 from . import test_campaign_sending
 from . import test_api
 from . import test_campaign_tour
+from . import test_campaign_parameters
+from . import test_campaign_security
+from . import test_campaign_batches

@@ -13,7 +13,7 @@ class CampaignMixin(BridgeMixin):
         super().setUpClass()
         cls.marketer = cls.env['res.users'].create({
             'name': 'Marketer', 'login': 'sms_marketer', 'email': 'marketer@example.com',
-            'group_ids': [Command.set([cls.env.ref('sms_campaign_rules.group_sms_campaign_user').id])],
+            'group_ids': [Command.set([cls.env.ref('mass_mailing.group_mass_mailing_user').id])],
         })
         cls.tag = cls.env['res.partner.category'].create({'name': 'SMS campaign test'})
         cls.rule = cls.env['sms.campaign.rule'].create({

@@ -32,6 +32,7 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
             'phone_field': 'phone', 'trigger': 'on_create',
             'template_fields': 'fullName=name, depositAmount=color, transactionDate=create_date, '
                                'savingsAccountNo=ref, withdrawAmount=color',
+            'parameter_ids': [Command.create({'name': 'officeId', 'label': 'Office', 'value_type': 'integer'})],
         })
         cls.key = cls.env['res.users.apikeys'].with_user(cls.marketer).sudo()._generate(None, 'Fineract', None)
         outsider = cls.env['res.users'].create({
@@ -60,7 +61,9 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
         campaign = self._seed_create()
         self.assertEqual((campaign.name, campaign.trigger_type, campaign.bridge_id, campaign.rule_id, campaign.state),
                          ('Savings Deposit Campaign', 'triggered', self.bridge, self.deposit_rule, 'pending'))
-        self.assertEqual(json.loads(campaign.param_value)['reportName'], 'Savings Deposit')
+        # the rule's declared parameters take their values; Fineract's other keys are ignored
+        self.assertEqual(campaign.param_value_ids.mapped(lambda v: (v.name, v.value_integer)), [('officeId', 1)])
+        self.assertEqual(json.loads(campaign.param_value), {'officeId': 1})
 
         status, answer = self._call('PUT', '/%d' % campaign.id, SEED_UPDATE)
         self.assertEqual((status, answer), (200, {'resourceId': campaign.id, 'changes': {
@@ -108,6 +111,17 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
                          ('FREQ=YEARLY;INTERVAL=1', '22 Jan 2016', None))
         self.assertTrue(answer['nextTriggerDate'].startswith('22 Jan '), answer['nextTriggerDate'])
 
+    def test_seed_recurrence_word(self):
+        """Seed 000 writes a scheduled campaign's recurrence as "YEARLY"; Fineract's clients send an RRULE."""
+        body = json.dumps({'campaignName': 'Seed yearly', 'campaignType': 'SMS', 'triggerType': 2,
+                           'runReportId': self.rule.id, 'paramValue': {'tag_id': self.tag.id}, 'message': 'Hi {name}',
+                           'recurrence': 'YEARLY', 'recurrenceStartDate': '22 Jan 2016', 'dateFormat': 'dd MMM yyyy'})
+        status, answer = self._call('POST', '', body)
+        self.assertEqual(status, 200, answer)
+        campaign = self.env['sms.campaign'].browse(answer['resourceId'])
+        self.assertEqual((campaign.recurrence_type, campaign.recurrence_interval, str(campaign.recurrence_start_date)),
+                         ('yearly', 1, '2016-01-22'))
+
     def test_preview_command(self):
         self._contacts('+32470000600')
         campaign = self._campaign()
@@ -119,6 +133,15 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
         status, _answer = self._call('GET', '', headers={'Authorization': 'Bearer %s' % self.key})
         self.assertEqual(status, 200)
 
+    def test_tenant_names_the_database(self):
+        status, answer = self._call('GET', '', headers={'Fineract-Platform-TenantId': 'abcd',
+                                                        'Fineract-Tenant-App-Key': self.key})
+        self.assertEqual((status, answer['userMessageGlobalisationCode']), (401, 'error.msg.invalid.tenant.identifier'))
+        self.assertIn('abcd is not valid', answer['defaultUserMessage'])
+        status, _answer = self._call('GET', '?tenantIdentifier=%s' % self.env.cr.dbname,
+                                     headers={'Fineract-Tenant-App-Key': self.key})
+        self.assertEqual(status, 200)
+
     def test_errors(self):
         campaign = self._campaign()
         cases = [
@@ -126,6 +149,11 @@ class TestSmsCampaignApi(CampaignMixin, WebhookMixin, HttpCase):
             ('wrong key', 401, self._call('GET', '', key='not-a-key')),
             ('wrong tenant', 401, self._call('GET', '', headers={'Fineract-Platform-TenantId': 'elsewhere',
                                                                 'Fineract-Tenant-App-Key': self.key})),
+            ('wrong tenant with a bearer key', 401, self._call('GET', '', headers={
+                'Fineract-Platform-TenantId': 'elsewhere', 'Authorization': 'Bearer %s' % self.key})),
+            ('wrong tenantIdentifier', 401, self._call('GET', '?tenantIdentifier=elsewhere', headers={
+                'Fineract-Tenant-App-Key': self.key})),
+            ('app key without tenant', 400, self._call('GET', '', headers={'Fineract-Tenant-App-Key': self.key})),
             ('not a marketer', 403, self._call('GET', '', key=self.outsider_key)),
             ('unknown campaign', 404, self._call('GET', '/999999999')),
             ('malformed JSON', 400, self._call('POST', '', '{"campaignName": ')),

@@ -3,13 +3,15 @@ import json
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..models.sms_campaign_rule_ready_made import READY_MADE_RULES
 from ..tools import sql_report
 from .common import CampaignMixin
 
+READY_MADE_RULES = {'rule_sale_order_confirmed': 'sale.order', 'rule_invoice_paid': 'account.move',
+                    'rule_payment_received': 'account.payment', 'rule_contact_created': 'res.partner',
+                    'rule_contact_tagged': 'res.partner'}
 SQL_REPORT = ("SELECT p.phone, p.name AS \"fullName\", p.id AS partner_id FROM res_partner p "
               "WHERE p.phone LIKE %(prefix)s")
 
@@ -87,14 +89,54 @@ class TestCampaignRules(CampaignMixin, TransactionCase):
         with self.assertRaisesRegex(ValidationError, r'\{fullName\}'):
             self._campaign(message='Hello {fullName}')
 
-    def test_ready_made_rules_only_for_installed_apps(self):
-        self.env['sms.campaign.rule']._load_ready_made_rules()
-        for xmlid, spec in READY_MADE_RULES.items():
-            rule = self.env.ref('sms_campaign_rules.%s' % xmlid, raise_if_not_found=False)
-            self.assertEqual(bool(rule), spec['model'] in self.env, xmlid)
-        self.assertFalse(self.env['sms.campaign.rule']._load_ready_made_rules(), 'loaded once')
-        self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_created').is_triggered)
-        self.assertTrue(self.env.ref('sms_campaign_rules.rule_contact_tagged').is_triggered)
+    def test_ready_made_rules_follow_the_installed_apps(self):
+        """The rules of Sales and Invoicing exist whatever is installed, and are offered while their
+        model is: installing the app before or after this addon makes no difference."""
+        available = self.env['sms.campaign.rule'].search([('is_available', '=', True)])
+        for xmlid, model in READY_MADE_RULES.items():
+            rule = self.env.ref('sms_campaign_rules.%s' % xmlid)
+            with self.subTest(rule=xmlid):
+                self.assertEqual((rule.is_triggered, rule.model_name), (True, model))
+                self.assertEqual(rule.is_available, model in self.env)
+                self.assertEqual(rule in available, model in self.env)
+                self.assertEqual(rule.model_id.model or False, model in self.env and model)
+
+    def test_marketer_picks_the_model_in_the_form(self):
+        form = Form(self.env['sms.campaign.rule'].with_user(self.marketer))
+        form.name = 'Contacts by form'
+        form.model_id = self.env.ref('base.model_res_partner')
+        self.assertEqual(form.phone_field, 'phone', 'the phone field is guessed from the model')
+        form.template_fields = 'name'
+        rule = form.save()
+        self.assertEqual((rule.model_name, rule.is_available), ('res.partner', True))
+
+    def test_rule_of_a_missing_model_is_unavailable(self):
+        rule = self.env['sms.campaign.rule'].create({
+            'name': 'Of an app to come', 'rule_type': 'event', 'model_name': 'x_sms.not.installed',
+            'phone_field': 'partner_id.phone', 'trigger': 'on_state_set', 'trigger_field_name': 'state',
+            'trigger_value': 'done'})
+        self.assertFalse(rule.is_available or rule.model_id or rule.trigger_field_id)
+        self.assertNotIn(rule, self.env['sms.campaign.rule'].search([('is_available', '=', True)]))
+        self.assertIn(rule, self.env['sms.campaign.rule'].search([('is_available', '=', False)]))
+        with self.assertRaisesRegex(ValidationError, 'not installed'):
+            self._campaign('triggered', rule_id=rule.id, param_value='{}', message='Done')
+
+    def test_state_rule_of_an_installed_model_runs_its_campaign(self):
+        """The same mechanism with a model that is installed: the rule names res.partner and its
+        type field; the campaign's automation rule fires when a contact's type becomes Invoice."""
+        rule = self.env['sms.campaign.rule'].create({
+            'name': 'Invoice address', 'rule_type': 'event', 'model_name': 'res.partner', 'phone_field': 'phone',
+            'trigger': 'on_state_set', 'trigger_field_name': 'type', 'trigger_value': 'invoice',
+            'template_fields': 'name'})
+        self.assertTrue(rule.is_available)
+        self.assertEqual((rule.model_id, rule.trigger_field_id),
+                         (self.env.ref('base.model_res_partner'), self.env.ref('base.field_res_partner__type')))
+        campaign = self._campaign('triggered', rule_id=rule.id, param_value='{}', message='Billing to {name}')
+        campaign.action_activate()
+        self.assertEqual(campaign.automation_id.trg_selection_field_id.value, 'invoice')
+        contact = self._partner('+32470000310', name='Billing')
+        contact.type = 'invoice'
+        self.assertEqual(campaign.message_ids.mapped('body'), ['Billing to Billing'])
 
     def test_marketer_rule_reads_only_what_marketers_read(self):
         bridge_model = self.env.ref('sms_gateway_bridge.model_sms_gateway_bridge')

@@ -40,6 +40,27 @@ class TestCampaignSending(CampaignMixin, TransactionCase):
         self.assertEqual(set(outbound.mapped('origin')), {'campaign'})
         self.assertEqual(set(outbound.mapped('triggered_by')), {'System'})
 
+    def test_seed_001_five_tabs_after_a_run(self):
+        """Pending until sent; then Waiting for Delivery Report, Sent (the carrier took it, no
+        final report yet), Delivered or Failed, as the provider reports them."""
+        bridge = self._bridge('twilio')
+        self._contacts('+32470000150', '+32470000151', '+32470000152', '+32470000157')
+        campaign = self._campaign()
+        campaign.action_activate()
+        self.assertEqual(self._counts(campaign), {'pending': 4, 'waiting': 0, 'sent': 0, 'delivered': 0, 'failed': 0})
+
+        self._run_jobs()
+        self.assertEqual(self._counts(campaign), {'pending': 0, 'waiting': 4, 'sent': 0, 'delivered': 0, 'failed': 0})
+
+        statuses = {'+32470000151': ('sent', None), '+32470000152': ('queued', None)}
+        for message in self.twilio.messages:
+            self.twilio._set_status(message, *statuses.get(message['to'], self.twilio.final_status(message['to'])))
+        bridge.report_poll_delay = 0
+        self.env['sms.outbound.message']._cron_get_delivery_reports()
+        self.assertEqual(self._counts(campaign), {'pending': 0, 'waiting': 1, 'sent': 1, 'delivered': 1, 'failed': 1})
+        action = campaign.with_context(campaign_message_state='sent').action_view_messages()
+        self.assertEqual(self.env['sms.campaign.message'].search(action['domain']).number, '+32470000151')
+
     def test_jobs_rerun_send_nothing_twice(self):
         self._bridge('twilio')
         self._contacts('+32470000110', '+32470000111', '+32470000112')

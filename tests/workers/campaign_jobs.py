@@ -1,5 +1,6 @@
 """One Odoo worker running the SMS campaign jobs once, in their order, as cron workers do, in
-its own process: python3 -m tests.workers.campaign_jobs <odoo config file> <database>"""
+its own process: python3 -m tests.workers.campaign_jobs <odoo config file> <database> [<count>]
+runs the first <count> jobs (all three by default)."""
 import sys
 
 import odoo.init  # noqa: F401 - Odoo's import-time setup, before any other odoo module
@@ -14,9 +15,9 @@ JOBS = (
 )
 
 
-def main(config_path, database):
+def main(config_path, database, count=len(JOBS)):
     config.parse_config(['--config', config_path, '--database', database, '--log-level', 'warn'])
-    for model, job in JOBS:
+    for model, job in JOBS[:int(count)]:
         with Registry(database).cursor() as cr:
             getattr(api.Environment(cr, api.SUPERUSER_ID, {})[model], job)()
 
