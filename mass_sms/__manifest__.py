@@ -11,11 +11,13 @@
         'mass_mailing_sms',
         'sms_gateway_bridge',
     ],
-    'external_dependencies': {'python': ['gsm0338']},
+    'external_dependencies': {'python': ['gsm0338', 'phonenumbers']},
     'data': [
         'security/ir.model.access.csv',
+        'data/sms_weekday_data.xml',
         'views/sms_outbound_message_views.xml',
         'views/mailing_mailing_views.xml',
+        'views/mailing_mailing_sending_rules_views.xml',
         'views/mailing_sms_test_views.xml',
         'views/mailing_contact_views.xml',
         'views/sms_consent_entry_views.xml',
@@ -23,6 +25,7 @@
         'views/sms_optout_templates.xml',
         'views/mass_sms_report_views.xml',
         'views/res_config_settings_views.xml',
+        'views/res_config_settings_sending_rules_views.xml',
         'views/mass_sms_menus.xml',
     ],
     'assets': {

@@ -14,6 +14,7 @@ class MailingTrace(models.Model):
 
     sms_code = fields.Char(index='btree_not_null')
 
+    failure_type = fields.Selection(selection_add=[('sms_frequency_cap', 'Frequency Cap: Recent Marketing SMS')])
     sms_prepared_in_batch = fields.Boolean(
         'Prepared in Batches', readonly=True,
         help="Made by the batched preparation of SMS mailings, which gives each recipient one trace.")
