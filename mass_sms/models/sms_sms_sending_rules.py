@@ -36,13 +36,16 @@ class SmsSms(models.Model):
         """Make the SMS whose send window is closed (or closes within WINDOW_CLOSING_MARGIN)
         wait for its next opening; return them."""
         windows = self._send_windows()
-        ruled = self.filtered(lambda sms: windows[sms])
+        ruled = self.filtered(lambda sms: windows[sms] and not windows[sms].always_open)
         zones = ruled._recipient_time_zones()
+        due_by_rule = {}  # many SMS share a window and time zones
         ids_by_due = defaultdict(list)
         for sms in ruled:
-            due = windows[sms].next_opening(now, zones[sms], WINDOW_CLOSING_MARGIN)
-            if due > now:
-                ids_by_due[due].append(sms.id)
+            rule = (windows[sms], zones[sms])
+            if rule not in due_by_rule:
+                due_by_rule[rule] = rule[0].next_opening(now, rule[1], WINDOW_CLOSING_MARGIN)
+            if due_by_rule[rule] > now:
+                ids_by_due[due_by_rule[rule]].append(sms.id)
         for due, ids in ids_by_due.items():
             self.browse(ids).write({'send_after': due})
         return self.browse(sms_id for ids in ids_by_due.values() for sms_id in ids)

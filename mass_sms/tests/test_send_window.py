@@ -52,6 +52,7 @@ class TestSendWindow(TransactionCase):
     def test_round_the_clock_stays_open_across_midnight(self):
         just_before_midnight = datetime(2026, 12, 2, 22, 59, 30)  # 23:59:30 in Brussels
         self.assertEqual(SendWindow(0, 24).next_opening(just_before_midnight, BRUSSELS, MINUTE), just_before_midnight)
+        self.assertTrue(SendWindow(0, 24).always_open)
         no_thursdays = SendWindow(0, 24, frozenset({0, 1, 2, 4, 5, 6}))
         self.assertEqual(no_thursdays.next_opening(just_before_midnight, BRUSSELS, MINUTE),
                          datetime(2026, 12, 3, 23, 0), 'closed on Thursday, open again on Friday at midnight')

@@ -32,6 +32,10 @@ class SendWindow:
         if not self.open_days:
             raise ValueError("A send window opens on at least one day of the week.")
 
+    @property
+    def always_open(self):
+        return self.start == 0 and self.end == 24 and len(self.open_days) == DAYS_IN_WEEK
+
     def next_opening(self, now, zones, margin=timedelta(0)):
         """The first time from ``now`` at which the window is open in every one of ``zones``
         (ZoneInfo; a number whose country spans several) and stays open for ``margin`` at least:
@@ -80,6 +84,7 @@ def time_zone(name):
         return None
 
 
+@lru_cache(maxsize=16384)  # the queue looks at an SMS again until a claim takes it
 def number_time_zones(number):
     """The time zones of an international phone number (+32...) by its country or region, from
     phonenumbers' data, sorted by name; empty when they are unknown."""
