@@ -1,10 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 
 from .common import MassSmsMixin
 
@@ -147,3 +147,37 @@ class TestMailingSendWindow(MassSmsMixin, TransactionCase):
             sunday.name = 'Funday'
         with self.assertRaises(AccessError):
             self.env['sms.weekday'].with_user(portal).search([])
+
+
+@tagged('post_install', '-at_install')
+class TestSendWindowUi(MassSmsMixin, HttpCase):
+
+    def test_marketer_sees_waiting_sms_and_sets_the_mailing_window(self):
+        mailing = self._mailing(['+81312340891', '+81312340892'], sms_frequency_cap=True)
+        mailing.action_send_sms()
+        in_three_hours = fields.Datetime.now() + timedelta(hours=3)
+        self.env['sms.sms'].search([('mailing_id', '=', mailing.id)]).send_after = in_three_hours
+
+        self.start_tour('/odoo/action-mass_mailing_sms.mailing_mailing_action_sms/%s' % mailing.id,
+                        'mass_sms_send_window', login='admin')
+
+        self.assertRecordValues(mailing, [{
+            'sms_send_window': 'custom', 'sms_window_start': 9.5, 'sms_window_end': 18,
+            'sms_frequency_cap': True, 'sms_frequency_cap_hours': 24,
+        }])
+        self.assertEqual(mailing.sms_window_quiet_day_ids, self.env.ref('mass_sms.sms_weekday_sunday'))
+
+    def test_settings_of_the_send_window_and_frequency_cap(self):
+        with Form(self.env['res.config.settings']) as settings:
+            settings.sms_window_start = 7.5
+            settings.sms_window_end = 20
+            settings.sms_window_transactional = True
+            settings.sms_frequency_cap = True
+            settings.sms_frequency_cap_hours = 12
+            settings.sms_window_quiet_day_ids.add(self.env.ref('mass_sms.sms_weekday_saturday'))
+        settings.save().execute()
+        self.assertRecordValues(self.env.company, [{
+            'sms_window_start': 7.5, 'sms_window_end': 20, 'sms_window_transactional': True,
+            'sms_frequency_cap': True, 'sms_frequency_cap_hours': 12,
+        }])
+        self.assertEqual(self.env.company.sms_window_quiet_day_ids, self.env.ref('mass_sms.sms_weekday_saturday'))
