@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import timedelta, timezone
+from operator import attrgetter
 
 from odoo import fields, models
 
@@ -76,29 +77,32 @@ class SmsSms(models.Model):
         return zones
 
     def _recipient_time_zone_names(self):
-        """``{sms id: tz name}`` of the recipients whose record knows their time zone."""
+        """``{sms id: tz name}`` of the recipients whose record knows their time zone: the SMS's
+        partner, else the record the mailing sent it to (its own time zone or its partner's)."""
         names = {sms.id: sms.partner_id.tz for sms in self if sms.partner_id.tz}
         unknown = self.filtered(lambda sms: sms.id not in names and sms.mailing_id)
+        sms_id_by_uuid = {sms.uuid: sms.id for sms in unknown}
         trackers = self.env['sms.tracker'].sudo().search(
-            [('sms_uuid', 'in', unknown.mapped('uuid')), ('mailing_trace_id', '!=', False)])
-        trace_by_uuid = {tracker.sms_uuid: tracker.mailing_trace_id for tracker in trackers}
-        traces_by_model = defaultdict(lambda: self.env['mailing.trace'])
-        for trace in trackers.mailing_trace_id:
-            traces_by_model[trace.model] |= trace
-        tz_by_record = {}
-        for model, traces in traces_by_model.items():
-            Model = self.env[model].sudo() if model in self.env else None
-            if Model is None or not ('tz' in Model._fields or 'partner_id' in Model._fields):
-                continue
-            for record in Model.browse(traces.mapped('res_id')).exists():
-                partner_tz = 'partner_id' in record._fields and record.partner_id._name == 'res.partner' \
-                    and record.partner_id.tz
-                tz_by_record[model, record.id] = ('tz' in record._fields and record.tz) or partner_tz
-        for sms in unknown:
-            trace = trace_by_uuid.get(sms.uuid)
-            if trace and tz_by_record.get((trace.model, trace.res_id)):
-                names[sms.id] = tz_by_record[trace.model, trace.res_id]
+            [('sms_uuid', 'in', list(sms_id_by_uuid)), ('mailing_trace_id', '!=', False)])
+        for model, model_trackers in trackers.grouped(lambda tracker: tracker.mailing_trace_id.model).items():
+            tz_by_id = self._record_time_zones(model, model_trackers.mailing_trace_id.mapped('res_id'))
+            for tracker in model_trackers:
+                if tz_by_id.get(tracker.mailing_trace_id.res_id):
+                    names[sms_id_by_uuid[tracker.sms_uuid]] = tz_by_id[tracker.mailing_trace_id.res_id]
         return names
+
+    def _record_time_zones(self, model, ids):
+        """``{id: tz name}`` of the records of ``model`` with a time zone, or a partner with one."""
+        if model not in self.env:
+            return {}
+        Model = self.env[model].sudo()
+        if 'tz' in Model._fields:
+            tz_of = attrgetter('tz')
+        elif getattr(Model._fields.get('partner_id'), 'comodel_name', None) == 'res.partner':
+            tz_of = attrgetter('partner_id.tz')
+        else:
+            return {}
+        return {record.id: tz_of(record) for record in Model.browse(ids).exists()}
 
     # frequency cap -------------------------------------------------------------------
 

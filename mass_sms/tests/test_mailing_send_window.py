@@ -68,17 +68,21 @@ class TestMailingSendWindow(MassSmsMixin, TransactionCase):
             self.assertEqual(self._sms(mailing).send_after, datetime(2026, 12, 3, 7, 0))
 
     def test_recipient_time_zone_before_the_number_country(self):
-        """A partner's own time zone wins over the country of their number."""
-        partner = self._partner('+32470000821', tz='Asia/Tokyo')
+        """The recipient's own time zone, the SMS's partner's or the mailing recipient's, wins
+        over the country of their number."""
+        partners = self._partner('+32470000821', tz='Asia/Tokyo') | self._partner('+32470000822', tz='Asia/Tokyo')
         mailing = self.env['mailing.mailing'].create({
             'name': 'Partners', 'subject': 'Partners', 'mailing_type': 'sms', 'body_plaintext': 'Hello',
             'mailing_model_id': self.env['ir.model']._get_id('res.partner'),
-            'mailing_domain': [('id', '=', partner.id)], 'sms_allow_unsubscribe': False,
+            'mailing_domain': [('id', 'in', partners.ids)], 'sms_allow_unsubscribe': False,
         })
+        mailing.action_send_sms()
+        self.assertEqual(self._sms(mailing).partner_id, partners)
+        self._sms(mailing).filtered(lambda sms: sms.number == '+32470000822').partner_id = False
         with freeze_time(AFTERNOON_IN_EUROPE):
-            self._send(mailing)
+            self.env['sms.sms']._process_queue()
         self.assertFalse(self.infobip.messages)
-        self.assertEqual(self._sms(mailing).send_after, MORNING_IN_TOKYO)
+        self.assertEqual(self._sms(mailing).mapped('send_after'), [MORNING_IN_TOKYO] * 2)
 
     def test_company_time_zone_when_the_number_has_no_country(self):
         self.env.company.partner_id.tz = 'Asia/Tokyo'
