@@ -18,7 +18,8 @@ class MailingMailing(models.Model):
              "the window an SMS waits for its next opening.")
     sms_waiting_count = fields.Integer(
         'SMS Waiting for their Time', compute='_compute_sms_waiting',
-        help="SMS of this mailing in the queue that wait for their recipient's send window to open.")
+        help="SMS of this mailing in the queue that wait for their time to leave, such as the opening of their "
+             "recipient's send window.")
     sms_waiting_first = fields.Datetime('First Waiting SMS Leaves', compute='_compute_sms_waiting')
     sms_waiting_last = fields.Datetime('Last Waiting SMS Leaves', compute='_compute_sms_waiting')
     sms_frequency_capped = fields.Integer(

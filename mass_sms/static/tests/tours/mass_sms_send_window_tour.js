@@ -3,8 +3,8 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("mass_sms_send_window", {
     steps: () => [
         {
-            content: "The form tells how many SMS wait for their recipients' send window",
-            trigger: ".o_mass_sms_waiting:contains('SMS wait for their recipients') .o_field_widget[name=sms_waiting_count]:contains('2')",
+            content: "The form tells how many SMS wait for their time, and until when",
+            trigger: ".o_mass_sms_waiting:contains('SMS wait in the queue for their time') .o_field_widget[name=sms_waiting_count]:contains('2')",
         },
         {
             content: "The mailing's own send window is in its settings",
