@@ -13,8 +13,10 @@ class MailingTrace(models.Model):
     _inherit = 'mailing.trace'
 
     sms_code = fields.Char(index='btree_not_null')
-    failure_type = fields.Selection(selection_add=[('sms_mailing_canceled', 'Mailing Canceled')])
-
+    failure_type = fields.Selection(selection_add=[
+        ('sms_mailing_canceled', 'Mailing Canceled'),
+        ('sms_frequency_cap', 'Frequency Cap: Recent Marketing SMS'),
+    ])
     sms_recipient_name = fields.Char('Recipient', compute='_compute_sms_recipient_name')
     sms_prepared_in_batch = fields.Boolean(
         'Prepared in Batches', readonly=True,

@@ -14,6 +14,12 @@ class ResConfigSettings(models.TransientModel):
         'Opt-out Link by Default',
         help="New SMS mailings end with a short link to unsubscribe in one tap.")
     sms_gateway_serves_company = fields.Boolean(compute='_compute_sms_gateway_serves_company')
+    sms_window_start = fields.Float(related='company_id.sms_window_start', readonly=False)
+    sms_window_end = fields.Float(related='company_id.sms_window_end', readonly=False)
+    sms_window_quiet_day_ids = fields.Many2many(related='company_id.sms_window_quiet_day_ids', readonly=False)
+    sms_window_transactional = fields.Boolean(related='company_id.sms_window_transactional', readonly=False)
+    sms_frequency_cap = fields.Boolean(related='company_id.sms_frequency_cap', readonly=False)
+    sms_frequency_cap_hours = fields.Integer(related='company_id.sms_frequency_cap_hours', readonly=False)
 
     @api.depends('company_id')
     def _compute_sms_gateway_serves_company(self):

@@ -16,6 +16,9 @@ class SmsOutboundMessage(models.Model):
     mailing_recipient = fields.Char('Mailing Recipient', compute='_compute_mailing_recipient',
                                     help="The record the mailing sent this SMS to, such as a mailing contact.")
 
+    # the frequency cap looks up the marketing SMS that numbers received lately
+    _mailing_number_idx = models.Index("(number, claim_date) WHERE origin = 'mailing'")
+
     def _compute_mailing_recipient(self):
         self.mailing_recipient = False
         mailing_messages = self.filtered(lambda message: message.origin == 'mailing')

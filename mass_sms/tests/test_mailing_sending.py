@@ -68,7 +68,8 @@ class TestMailingSending(MassSmsMixin, TransactionCase):
     def test_mailing_of_another_company_leaves_through_its_bridges(self):
         """The mass-mailing job runs as OdooBot in the main company: a mailing of another company
         still goes through that company's bridges."""
-        other_company = self.env['res.company'].create({'name': 'Other company'})
+        other_company = self.env['res.company'].create(
+            {'name': 'Other company', 'sms_window_start': 0, 'sms_window_end': 24})
         self._bridge('twilio')
         theirs = self._bridge('infobip', company_id=other_company.id)
         marketer = new_test_user(self.env, 'other_marketer', groups='base.group_user,mass_mailing.group_mass_mailing_user',

@@ -42,6 +42,8 @@ def create_mailing(config, count):
             'body_plaintext': 'Spring sale for {{ object.name }} on https://example.com/sale',
             'mailing_model_id': env['ir.model']._get_id('mailing.list'),
             'contact_list_ids': [Command.link(mailing_list.id)], 'state': 'in_queue',
+            # at any hour, to every number: the send window and the frequency cap are tested in mass_sms
+            'sms_send_window': 'anytime', 'sms_frequency_cap': False,
         })
         return mailing.id, len(numbers)
 

@@ -58,6 +58,8 @@ class CommittedMailing:
             'body_plaintext': 'Spring sale for {{ object.name }}',
             'mailing_model_id': self.env['ir.model']._get_id('mailing.list'),
             'contact_list_ids': [Command.link(mailing_list.id)], 'state': 'in_queue',
+            # at any hour, to every number: the send window and the frequency cap are tested in mass_sms
+            'sms_send_window': 'anytime', 'sms_frequency_cap': False,
         })
         self.env.cr.commit()
         return numbers

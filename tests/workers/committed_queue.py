@@ -78,6 +78,8 @@ class Queue:
             'body_plaintext': 'Spring sale for {{ object.name }}',
             'mailing_model_id': self.env['ir.model']._get_id('mailing.list'),
             'contact_list_ids': [Command.link(mailing_list.id)],
+            # what the queue does, at any hour: the send window and the frequency cap are tested in mass_sms
+            'sms_send_window': 'anytime', 'sms_frequency_cap': False,
         })
         mailing.action_send_sms()
         self.mailings |= mailing
