@@ -4,13 +4,13 @@ demo data): confirming an order, paying an invoice and receiving a payment each 
 once, with the rule's parameters rendered, through the fake Twilio; a confirmation rolled back
 texts nobody."""
 import subprocess
+import sys
 from datetime import date
 
 import pytest
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, sql_db
 from odoo.modules.registry import Registry
-from odoo.service import db
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
@@ -43,7 +43,10 @@ def database():
             config['test_enable'] = True
         yield name
     finally:
-        db.exp_drop(name)
+        Registry.delete(name)
+        sql_db.close_db(name)
+        # Odoo's own drop, from a process whose --database option does not hide the database
+        subprocess.run([sys.executable, '-m', 'odoo', 'db', '--config', config['config'], 'drop', name], check=True)
 
 
 @pytest.fixture(scope='module')
