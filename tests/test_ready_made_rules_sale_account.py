@@ -36,16 +36,16 @@ def database():
                                            '--stop-after-init', '--no-http', '--log-level', 'warn')).returncode == 0
         # loaded as pytest-odoo loads the suite's database: without the test_enable it sets around
         # test modules, which would run the tests of every module while loading
-        config['test_enable'] = False
+        test_enable, config['test_enable'] = config['test_enable'], False
         try:
             Registry(name)
         finally:
-            config['test_enable'] = True
+            config['test_enable'] = test_enable
         yield name
     finally:
         Registry.delete(name)
         sql_db.close_db(name)
-        # Odoo's own drop, from a process whose --database option does not hide the database
+        # Odoo's own drop, in a process whose --database option does not hide this database
         subprocess.run([sys.executable, '-m', 'odoo', 'db', '--config', config['config'], 'drop', name], check=True)
 
 
