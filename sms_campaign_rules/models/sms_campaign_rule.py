@@ -3,10 +3,10 @@ from datetime import date, datetime
 import psycopg2
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import format_date, format_datetime
+from odoo.tools import format_amount, format_date, format_datetime
 from odoo.tools.safe_eval import datetime as safe_datetime, safe_eval
 
 from ..tools import sql_report, template
@@ -329,6 +329,9 @@ class SmsCampaignRule(models.Model):
                 value = format_date(self.env, value, lang_code=lang)
             elif field is not None and field.type == 'selection':
                 value = dict(field._description_selection(target.env)).get(value, value)
+            elif field is not None and field.type == 'monetary':
+                currency = target[field.get_currency_field(target)] or self.env.company.currency_id
+                value = template.sms_text(format_amount(self.env, value, currency, lang_code=lang))
             values[name] = value
         return values
 
@@ -388,12 +391,18 @@ class SmsCampaignRule(models.Model):
             automation['trigger'] = 'on_create'
         elif self.trigger == 'on_match':
             automation.update(trigger='on_create_or_write', filter_pre_domain=repr(list(~domain)))
-        elif self.trigger == 'on_state_set':
-            selection = self.env['ir.model.fields.selection'].search([
-                ('field_id', '=', self.trigger_field_id.id), ('value', '=', self.trigger_value)], limit=1)
-            automation.update(trigger='on_state_set', trg_selection_field_id=selection.id)
-        elif self.trigger == 'on_stage_set':
-            automation.update(trigger='on_stage_set', trg_field_ref=int(self.trigger_value or 0))
+        elif self.trigger in ('on_state_set', 'on_stage_set'):
+            # only when the trigger field changes to the value (or a record is created with it),
+            # whatever the field is called; never on a record's creation in another state
+            value = self.trigger_value if self.trigger == 'on_state_set' else int(self.trigger_value or 0)
+            reached = domain & Domain(self.trigger_field_name, '=', value)
+            automation.update(trigger=self.trigger, filter_domain=repr(list(reached)),
+                              trigger_field_ids=[Command.set(self.trigger_field_id.ids)])
+            if self.trigger == 'on_state_set':
+                automation['trg_selection_field_id'] = self.env['ir.model.fields.selection'].search([
+                    ('field_id', '=', self.trigger_field_id.id), ('value', '=', value)], limit=1).id
+            else:
+                automation['trg_field_ref'] = value
         elif self.trigger == 'on_time':
             automation.update(trigger='on_time', trg_date_id=self.trigger_field_id.id, trg_date_range=self.date_range,
                               trg_date_range_mode=self.date_range_mode, trg_date_range_type='day')

@@ -135,6 +135,7 @@ class TestCampaignRules(CampaignMixin, TransactionCase):
         campaign.action_activate()
         self.assertEqual(campaign.automation_id.trg_selection_field_id.value, 'invoice')
         contact = self._partner('+32470000310', name='Billing')
+        self.assertFalse(campaign.message_ids, 'a contact created with another type is not texted')
         contact.type = 'invoice'
         self.assertEqual(campaign.message_ids.mapped('body'), ['Billing to Billing'])
 

@@ -29,6 +29,11 @@ class TestTemplate(BaseCase):
         self.assertEqual(template.segment_count('ç' * 70), 1, 'UCS-2')
         self.assertEqual(template.segment_count('ç' * 71), 2)
 
+    def test_amounts_as_odoo_formats_them_stay_gsm(self):
+        amount = template.sms_text('$\N{NO-BREAK SPACE}-\N{ZERO WIDTH NO-BREAK SPACE}1,150.00')
+        self.assertEqual(amount, '$ -1,150.00')
+        self.assertEqual(template.segment_count(amount + 'a' * 149), 1)
+
 
 class TestRecurrence(BaseCase):
 

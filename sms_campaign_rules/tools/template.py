@@ -22,6 +22,12 @@ def render(message, values):
     return PARAMETER_RE.sub(value_of, message or '')
 
 
+def sms_text(text):
+    """``text`` formatted by Odoo for screens (amounts) with the no-break spaces and invisible
+    characters it adds made plain: they are not GSM 03.38 and would double the SMS's segments."""
+    return text.replace('\N{NO-BREAK SPACE}', ' ').replace('\N{ZERO WIDTH NO-BREAK SPACE}', '')
+
+
 def segment_count(text):
     """SMS segments that ``text`` takes: 160/153 GSM-7 characters, or 70/67 UCS-2 characters."""
     if not text:
