@@ -22,15 +22,26 @@ class MailingMailing(models.Model):
     def _sms_batch_spread(self, sms_values):
         """Give each SMS of a batch its time, one interval after the mailing's last queued one
         (or now)."""
+        if self._sms_send_interval() and sms_values:
+            for values, send_after in zip(sms_values, self._sms_next_send_times(len(sms_values))):
+                values['send_after'] = send_after
+
+    def _sms_hold_at_rate(self, sms, not_before):
+        """Make ``sms`` wait until ``not_before`` and then leave at the mailing's rate, after its
+        SMS already queued (SMS held for a send window's opening do not all leave at once)."""
+        for one_sms, send_after in zip(sms, self._sms_next_send_times(len(sms), not_before)):
+            one_sms.send_after = send_after
+
+    def _sms_next_send_times(self, count, not_before=None):
+        """The times of ``count`` more SMS of the mailing at its rate: one interval apart, the
+        first one interval after its last queued SMS, and not before ``not_before`` (or now)."""
         interval = self._sms_send_interval()
-        if not interval or not sms_values:
-            return
         [(last,)] = self.env['sms.sms'].sudo()._read_group(
             [('mailing_id', '=', self.id), ('state', '=', 'outgoing')], aggregates=['send_after:max'])
-        now = fields.Datetime.now()
-        start = max(now, last + interval) if last else now
-        for index, values in enumerate(sms_values):
-            values['send_after'] = start + index * interval
+        start = not_before or fields.Datetime.now()
+        if last:
+            start = max(start, last + interval)
+        return [start + index * interval for index in range(count)]
 
     def _sms_spread_queued(self):
         """Spread the mailing's queued SMS again from now (a paused mailing resumes at its rate,

@@ -48,7 +48,11 @@ class SmsSms(models.Model):
             if due_by_rule[rule] > now:
                 ids_by_due[due_by_rule[rule]].append(sms.id)
         for due, ids in ids_by_due.items():
-            self.browse(ids).write({'send_after': due})
+            held = self.browse(ids)
+            paced = held.filtered(lambda sms: sms.mailing_id.sms_max_per_minute)
+            (held - paced).write({'send_after': due})
+            for mailing, mailing_sms in paced.grouped('mailing_id').items():
+                mailing._sms_hold_at_rate(mailing_sms, due)
         return self.browse(sms_id for ids in ids_by_due.values() for sms_id in ids)
 
     def _send_windows(self):

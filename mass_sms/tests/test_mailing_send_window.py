@@ -67,6 +67,18 @@ class TestMailingSendWindow(MassSmsMixin, TransactionCase):
             self.assertFalse(self.infobip.messages)
             self.assertEqual(self._sms(mailing).send_after, datetime(2026, 12, 3, 7, 0))
 
+    def test_gradual_mailing_held_for_the_window_leaves_at_its_rate(self):
+        mailing = self._mailing(['+3247000082%d' % index for index in range(3)], sms_max_per_minute=2)
+        with freeze_time('2026-12-02 19:58:00'):  # 20:58 in Brussels
+            mailing.action_send_sms()  # one SMS every 30 s from now: the last one after 21:00
+            self.env['sms.sms']._process_queue()
+            self.assertEqual(len(self.infobip.messages), 1)
+        with freeze_time('2026-12-02 19:59:30'):
+            self.env['sms.sms']._process_queue()
+        opening = datetime(2026, 12, 3, 7, 0)
+        self.assertEqual(sorted(self._sms(mailing).filtered(lambda sms: sms.state == 'outgoing').mapped('send_after')),
+                         [opening, opening + timedelta(seconds=30)], 'held SMS keep the mailing\'s rate')
+
     def test_recipient_time_zone_before_the_number_country(self):
         """The recipient's own time zone, the SMS's partner's or the mailing recipient's, wins
         over the country of their number."""
