@@ -274,6 +274,13 @@ class SmsCampaignApi(http.Controller):
                 'nextTriggerDate': fineract.format_date(campaign.next_trigger_date),
                 'lastTriggerDate': fineract.format_date(campaign.last_trigger_date),
                 'recurrenceStartDate': fineract.format_date(campaign.recurrence_start_date),
-                'recurrence': campaign._recurrence().as_rrule(),
+                'recurrence': self._recurrence_answer(campaign._recurrence().as_rrule()),
             })
         return payload
+
+    @staticmethod
+    def _recurrence_answer(rrule):
+        """Seed 000 shows a yearly campaign's recurrence as "YEARLY": a rule with nothing but its
+        frequency reads as that word, any other as its RRULE."""
+        frequency = rrule.removeprefix('FREQ=').removesuffix(';INTERVAL=1')
+        return frequency if '=' not in frequency else rrule
