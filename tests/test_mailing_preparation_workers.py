@@ -39,6 +39,7 @@ def test_a_30000_contact_mailing_is_prepared_and_sent_whole(queue, mailing):
     queue.configure(queue_batch_size=10000)
     with FakeInfobip(INFOBIP_KEY) as infobip:
         queue.bridge('infobip', infobip, max_per_second=10000)
+        queue.env.cr.commit()
         numbers = mailing.create(30000, distinct=29000, invalid_every=1000)
 
         runs = run_jobs(mailing, send=True)
@@ -52,6 +53,7 @@ def test_pause_stops_handing_sms_to_the_bridge_and_resume_finishes(queue, mailin
     queue.configure(queue_batch_size=100)
     with FakeInfobip(INFOBIP_KEY, latency=0.05) as infobip:
         queue.bridge('infobip', infobip, max_per_second=100)
+        queue.env.cr.commit()
         numbers = mailing.create(1500)
         assert start_preparing_worker('mailing', str(mailing.mailing.id)).wait(timeout=300) == 0
 

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class SmsSms(models.Model):
@@ -43,5 +44,11 @@ class SmsSms(models.Model):
         only exists once the SMS does: add it to those that have one."""
         shortened = self.browse().get_base_url() + '/r/'
         tracked = self.filtered(lambda sms: shortened in (sms.body or ''))
-        for sms_id, body in tracked._update_body_short_links().items():
-            tracked.browse(sms_id).body = body
+        bodies = tracked._update_body_short_links()
+        if not bodies:
+            return
+        # one statement for a whole batch: the ORM writes a different value per record 100 at a time
+        self.env.cr.execute(SQL(
+            "UPDATE sms_sms SET body = tracked.body FROM (VALUES %s) AS tracked(id, body) WHERE sms_sms.id = tracked.id",
+            SQL(', ').join(SQL('(%s, %s)', sms_id, body) for sms_id, body in bodies.items())))
+        tracked.invalidate_recordset(['body'])

@@ -110,6 +110,7 @@ class CommittedMailing:
             self.env.cr.execute("""
                 DELETE FROM sms_tracker WHERE mailing_trace_id IN (SELECT id FROM mailing_trace WHERE mass_mailing_id = %(mailing)s);
                 DELETE FROM sms_sms WHERE mailing_id = %(mailing)s;
+                DELETE FROM sms_outbound_message WHERE mailing_id = %(mailing)s;
                 DELETE FROM mailing_trace WHERE mass_mailing_id = %(mailing)s;
                 DELETE FROM mailing_contact WHERE id IN (SELECT contact_id FROM mailing_subscription WHERE list_id IN %(lists)s);
                 DELETE FROM mailing_list WHERE id IN %(lists)s;
