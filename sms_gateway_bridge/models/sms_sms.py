@@ -15,7 +15,7 @@ class SmsSms(models.Model):
     _inherit = 'sms.sms'
 
     company_id = fields.Many2one(
-        'res.company', readonly=True, index='btree_not_null',
+        'res.company', 'Sending Company', readonly=True, index='btree_not_null',
         help="The company whose SMS gateway bridges send this SMS.")
     gateway_bridge_id = fields.Many2one(
         'sms.gateway.bridge', 'SMS Gateway', readonly=True, index='btree_not_null', ondelete='set null',
@@ -48,7 +48,7 @@ class SmsSms(models.Model):
         for sms in self:
             if sms.gateway_bridge_id.sudo().active:
                 ids_by_bridge_id[sms.gateway_bridge_id.id].append(sms.id)
-            elif sms.company_id and (bridge_id := routers[sms.company_id].route(sms.number)):
+            elif sms.company_id and (bridge_id := routers[sms.company_id].route(sms._e164_number())):
                 ids_by_bridge_id[bridge_id].append(sms.id)
         bridges = bridges.sudo().browse(ids_by_bridge_id)
         return {bridges.browse(bridge_id): self.browse(ids) for bridge_id, ids in ids_by_bridge_id.items()}
@@ -201,17 +201,17 @@ class SmsSms(models.Model):
         return lock_unchanged(self.search(self._queued_domain(), order='id', limit=batch_size * CONCURRENT_CLAIMS),
                               allow_referencing=True, limit=batch_size)
 
-    def _outbound_number(self, bridge):
-        """The number in E.164, the one format of the outbound log and of the providers; as given
-        when it does not parse (the provider then says what is wrong with it)."""
-        country = self.partner_id.country_id or bridge.company_id.country_id
+    def _e164_number(self):
+        """The number in E.164, the one format of routing, the outbound log and the providers; as
+        given when it does not parse (the provider then says what is wrong with it)."""
+        country = self.partner_id.country_id or self.company_id.country_id
         return self._phone_format_number(self.number, country) or self.number
 
     def _prepare_outbound_values(self, bridge):
         return {
             'sms_uuid': self.uuid,
             'bridge_id': bridge.id,
-            'number': self._outbound_number(bridge),
+            'number': self._e164_number(),
             'body': self.body,
             'partner_id': self.partner_id.id,
             'mail_message_id': self.mail_message_id.id,

@@ -72,6 +72,18 @@ class TestRouting(BridgeCase):
         self.assertEqual(bridge_by_number, {
             '+32470000020': belgium, '+447700900021': uk_mobiles, '+33612000022': catch_all})
 
+    def test_national_numbers_are_routed_as_international(self):
+        self.env.company.country_id = self.env.ref('base.be')
+        belgian_mobiles = self._bridge('twilio', destination_prefixes='3247')
+        partner = self._partner(False)
+        partner._message_sms('Your order is ready', sms_numbers=['0470 00 00 31'])
+
+        self.env['sms.sms']._process_queue()
+
+        self.assertEqual(self._sent_to(self.twilio), ['+32470000031'])
+        self.assertEqual(self.env['sms.outbound.message'].search([('number', '=', '+32470000031')]).bridge_id,
+                         belgian_mobiles)
+
     def test_no_bridge_leaves_odoo_iap(self):
         """Where no bridge serves a number, Odoo's own IAP service sends it (unavailable in tests)."""
         self._bridge('twilio', destination_prefixes='44')
