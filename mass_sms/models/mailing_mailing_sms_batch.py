@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 from odoo import models
+from odoo.tools import SQL
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
 
@@ -76,10 +77,13 @@ class MailingMailing(models.Model):
         return failures
 
     def _sms_batch_blacklisted(self, numbers):
+        """The blacklisted ones of ``numbers``, already in E.164: read directly, as searching the
+        blacklist's number field would format each of them again."""
         if not self.use_exclusion_list or not numbers:
             return set()
-        return set(self.env['phone.blacklist'].sudo().search_fetch(
-            [('number', 'in', list(numbers))], ['number']).mapped('number'))
+        self.env['phone.blacklist'].flush_model(['number', 'active'])
+        self.env.cr.execute(SQL("SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)", list(numbers)))
+        return {number for number, in self.env.cr.fetchall()}
 
     def _sms_batch_opted_out(self, records):
         """A contact is opted out when it opted out of every list of the mailing it is on; other
