@@ -23,8 +23,8 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
-from harness import odoo_server  # noqa: E402
-from tests.benchmarks.bench_sending import odoo_env, run_on_throwaway_cluster  # noqa: E402
+from tests.benchmarks.bench_sending import (  # noqa: E402
+    install_database, odoo_env, run_on_throwaway_cluster, sizes)
 
 DATABASE = 'bench_campaign'
 SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: each measure's own peak memory
@@ -101,7 +101,6 @@ def report(results):
 
 
 def main():
-    sizes = lambda text: [int(n) for n in text.split(',') if n]  # noqa: E731
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', type=sizes, default=[10000, 100000], help='campaign sizes (default 10000,100000)')
     options = parser.parse_args()
@@ -109,9 +108,7 @@ def main():
 
 
 def benchmark(config, options):
-    print('creating database %s with Odoo...' % DATABASE, flush=True)
-    if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
-        print('bench_campaign: creating the database failed', file=sys.stderr)
+    if not install_database(config, DATABASE, 'bench_campaign'):
         return 1
     report([measure(config, count) for count in options.sizes])
     return 0

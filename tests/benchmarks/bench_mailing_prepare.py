@@ -23,8 +23,8 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
-from harness import odoo_server  # noqa: E402
-from tests.benchmarks.bench_sending import odoo_env, run_on_throwaway_cluster  # noqa: E402
+from tests.benchmarks.bench_sending import (  # noqa: E402
+    install_database, odoo_env, run_on_throwaway_cluster, sizes)
 
 DATABASE = 'bench_mailing_prepare'
 SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: each measure's own peak memory
@@ -109,7 +109,6 @@ def report(results):
 
 
 def main():
-    sizes = lambda text: [int(n) for n in text.split(',') if n]  # noqa: E731
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--ours', type=sizes, default=[10000, 100000], help='sizes for our path (default 10000,100000)')
     parser.add_argument('--odoo', type=sizes, default=[10000], help="sizes for Odoo's path (default 10000)")
@@ -120,9 +119,7 @@ def main():
 
 
 def benchmark(config, options):
-    print('creating database %s with Odoo...' % DATABASE, flush=True)
-    if odoo_server.install_addons(config, DATABASE, demo=False) != 0:
-        print('bench_mailing_prepare: creating the database failed', file=sys.stderr)
+    if not install_database(config, DATABASE, 'bench_mailing_prepare'):
         return 1
     report([measure(config, 'odoo', count) for count in options.odoo]
            + [measure(config, 'odoo-raised', count) for count in options.odoo_raised]

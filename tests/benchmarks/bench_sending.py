@@ -183,6 +183,20 @@ def notification_statuses(config, database, message_id):
         return dict(Counter(notifications.mapped('notification_status')))
 
 
+def sizes(text):
+    """An argparse type: comma-separated sizes."""
+    return [int(n) for n in text.split(',') if n]
+
+
+def install_database(config, database, name):
+    """Create ``database`` with our addons, no demo data; False (said on stderr) when that fails."""
+    print('creating database %s with Odoo...' % database, flush=True)
+    if odoo_server.install_addons(config, database, demo=False) != 0:
+        print('%s: creating the database failed' % name, file=sys.stderr)
+        return False
+    return True
+
+
 def run_on_throwaway_cluster(name, body, **config_options):
     """``body(config)``, with the path of an Odoo configuration on a throwaway PostgreSQL cluster that
     is removed afterwards (also on Ctrl-C); the benchmark's exit status."""
