@@ -10,6 +10,7 @@ from ..tools.segment_counter import count_segments
 # (<base>/r/<code>/s/<sms id>) and a recipient's opt-out code (see mailing.trace)
 SAMPLE_LINK_PATH = '/r/xxxx/s/1234567'
 SAMPLE_OPTOUT_CODE = 'x' * 16
+OPTOUT_URL_MARK = '\x00optout-url\x00'  # where the link goes in the translated opt-out line
 # what the composer's figures depend on, as the form holds them before they are saved
 PREVIEW_FIELDS = ('body_plaintext', 'mailing_model_id', 'mailing_domain', 'contact_list_ids',
                   'sms_allow_unsubscribe', 'sms_gateway_bridge_id')
@@ -104,8 +105,13 @@ class MailingMailing(models.Model):
             return body or ''
         return self.env['mail.render.mixin']._render_template(body, record._name, record.ids)[record.id] or ''
 
-    def _sms_with_optout(self, body, url):
-        return '%s\n%s' % (body or '', self.env['sms.composer']._get_unsubscribe_info(url))
+    def _sms_with_optout(self, bodies):
+        """``bodies`` ({opt-out code: body}) each with its opt-out line appended, the line
+        translated once for them all."""
+        stop_line = self.env['sms.composer']._get_unsubscribe_info(OPTOUT_URL_MARK)
+        urls = self.env['mailing.trace']._sms_optout_urls(bodies)
+        return {code: '%s\n%s' % (body or '', stop_line.replace(OPTOUT_URL_MARK, urls[code]))
+                for code, body in bodies.items()}
 
     def _sms_body_as_sent(self):
         """The body a sample recipient gets: placeholders rendered, links shortened, opt-out link
@@ -121,5 +127,5 @@ class MailingMailing(models.Model):
         body = re.sub(TEXT_URL_REGEX, lambda match: match.group(0) if match.group(0).startswith(base_url + '/r/')
                       else short_link, body)
         if self.sms_allow_unsubscribe and body:
-            body = self._sms_with_optout(body, self.env['mailing.trace']._sms_optout_url(SAMPLE_OPTOUT_CODE))
+            body = self._sms_with_optout({SAMPLE_OPTOUT_CODE: body})[SAMPLE_OPTOUT_CODE]
         return body

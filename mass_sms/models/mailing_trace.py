@@ -46,7 +46,13 @@ class MailingTrace(models.Model):
 
     @api.model
     def _sms_optout_url(self, code):
-        return urljoin(self.get_base_url(), '/so/%s' % code)
+        return self._sms_optout_urls([code])[code]
+
+    @api.model
+    def _sms_optout_urls(self, codes):
+        """``{code: opt-out link}``, the base URL read once."""
+        base_url = urljoin(self.get_base_url(), '/so/')
+        return {code: base_url + code for code in codes}
 
     @api.model
     def _sms_optout_find(self, code):

@@ -79,6 +79,29 @@ class TestMailingPreparation(MassSmsMixin, TransactionCase):
                 'mass_mailing_id': mailing.id, 'model': trace.model, 'res_id': trace.res_id, 'trace_type': 'sms',
                 'sms_prepared_in_batch': True})
 
+    def test_traces_are_written_as_the_orm_creates_them(self):
+        """Batches insert traces and trackers with SQL: each column reads as if the ORM had created
+        the trace from the same values (its campaign, its defaults, any column added later)."""
+        self._bridge('infobip')
+        campaign = self.env['utm.campaign'].create({'name': 'Spring'})
+        mailing = self._mailing(['+32470000871', 'not a number'], campaign_id=campaign.id)
+        mailing.action_send_sms()
+        traces = self._traces(mailing)
+        self.assertEqual(len(traces.sms_tracker_ids), 2)
+        given = ['mass_mailing_id', 'model', 'res_id', 'sms_code', 'sms_number', 'trace_type',
+                 'sms_prepared_in_batch', 'sms_id_int', 'trace_status', 'failure_type']
+        columns = [name for name, field in traces._fields.items()
+                   if field.store and field.column_type and name not in ('id', 'create_date', 'write_date')]
+        for trace in traces:
+            batched = trace.read(columns, load=None)[0]
+            values = {name: batched[name] for name in given}
+            trace.unlink()
+
+            created = self.env['mailing.trace'].create(values)
+
+            self.assertEqual(created.read(columns, load=None)[0], dict(batched, id=created.id))
+            self.assertEqual(created.campaign_id, campaign)
+
     def test_archives_are_kept_when_asked(self):
         self._bridge('infobip')
         mailing = self._mailing(['+3247000084%s' % index for index in range(4)], keep_archives=True)

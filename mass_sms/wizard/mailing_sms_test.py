@@ -50,7 +50,7 @@ class MailingSmsTest(models.TransientModel):
                 code = Trace._get_random_code()
                 trace_values.append({'is_test_trace': True, 'trace_type': 'sms', 'model': mailing._name,
                                      'res_id': mailing.id, 'sms_code': code, 'sms_number': number})
-                sms_body = mailing._sms_with_optout(body, Trace._sms_optout_url(code))
+                sms_body = mailing._sms_with_optout({code: body})[code]
             sms_values.append({
                 'number': number, 'body': sms_body, 'uuid': uuid4().hex, 'state': 'outgoing',
                 'mailing_test_id': mailing.id, 'gateway_bridge_id': mailing.sms_gateway_bridge_id.id,
