@@ -23,8 +23,10 @@ class MailingMailing(models.Model):
     sms_progress_remaining = fields.Integer('Remaining', compute='_compute_sms_progress',
                                             help="Recipients not prepared yet and SMS still queued.")
     sms_progress = fields.Float('Progress (%)', compute='_compute_sms_progress')
-    sms_estimated_end = fields.Datetime('Estimated End', compute='_compute_sms_progress',
-                                        help="When the last SMS should reach a gateway at the rate so far.")
+    sms_estimated_end = fields.Datetime(
+        'Estimated End', compute='_compute_sms_progress',
+        help="When the last SMS should reach a gateway at the rate so far, and not before the last one "
+             "waiting for its send window may leave.")
 
     @api.depends('state', 'sms_paused')
     def _compute_sms_progress(self):
@@ -65,14 +67,16 @@ class MailingMailing(models.Model):
         return self.env[self.mailing_model_real].search_count(self._sms_unprepared_domain())
 
     def _sms_estimate_end(self, now, remaining, handed, first_sent):
-        """At the mailing's own rate when it has one, else at the rate its SMS left so far."""
+        """At the mailing's own rate when it has one, else at the rate its SMS left so far; never
+        before the last SMS waiting for its send window may leave."""
         if not remaining or self.sms_paused:
             return False
+        estimate = False
         if interval := self._sms_send_interval():
-            return now + remaining * interval
-        if handed and first_sent and now > first_sent:
-            return now + remaining * (now - first_sent) / handed
-        return False
+            estimate = now + remaining * interval
+        elif handed and first_sent and now > first_sent:
+            estimate = now + remaining * (now - first_sent) / handed
+        return max(filter(None, [estimate, self.sms_waiting_last]), default=False)
 
     # control ------------------------------------------------------------------------
 

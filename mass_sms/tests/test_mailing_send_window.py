@@ -43,7 +43,8 @@ class TestMailingSendWindow(MassSmsMixin, TransactionCase):
             self.assertRecordValues(tokyo_sms, [{'state': 'outgoing', 'send_after': MORNING_IN_TOKYO}])
             self.assertEqual(tokyo_sms.mailing_trace_ids.trace_status, 'outgoing', 'neither failed nor cancelled')
             self.assertRecordValues(mailing, [{
-                'sms_waiting_count': 1, 'sms_waiting_first': MORNING_IN_TOKYO, 'sms_waiting_last': MORNING_IN_TOKYO}])
+                'sms_waiting_count': 1, 'sms_waiting_first': MORNING_IN_TOKYO, 'sms_waiting_last': MORNING_IN_TOKYO,
+                'sms_estimated_end': MORNING_IN_TOKYO}])
             new_triggers = self.env['ir.cron.trigger'].search([('cron_id', '=', self.queue_cron.id)]) - triggers
             self.assertIn(MORNING_IN_TOKYO, new_triggers.mapped('call_at'), 'the queue wakes up when Tokyo does')
 
