@@ -2,6 +2,7 @@
 """Preparing an SMS mailing: Mass SMS's batched preparation against Odoo 19's own composer path.
 
     python3 tests/benchmarks/bench_mailing_prepare.py [--ours 10000,100000] [--odoo 10000] [--odoo-raised 100000]
+                                                      [--end-to-end 100000] [--latency 0.1] [--senders 2]
 
 Starts a throwaway PostgreSQL cluster, creates a database with mass_sms (no demo data), and for each
 size a mailing list of that many contacts (inserted with SQL; 1 number in 100 repeated, 1 contact in
@@ -10,7 +11,15 @@ mailing's SMS in a fresh process: ours as the mailing queue job runs it (runs of
 committed per batch, until nothing remains), Odoo's by its composer on all remaining recipients in one
 transaction (with --odoo-raised: its limit on the literal of recipient ids raised through its
 ODOO_LIMIT_LITEVAL_BUFFER environment variable, else it fails above about 11,000). Prints seconds, recipients/s, SQL queries per recipient, peak RSS growth and commits, and
-checks one trace per contact and one SMS per distinct valid number. Asserts nothing about time.
+checks one trace per contact and one SMS per distinct valid number; also the processor seconds of the
+preparing process and of its PostgreSQL backend, which what else runs on the machine barely changes.
+
+With --end-to-end, the mailing of each size goes through an Infobip bridge (10,000 msgs/s, so that its
+rate is not the limit) to the Infobip fake, which answers after --latency seconds in a process of its
+own: one process prepares it as the mailing queue job runs while --senders others send its SMS as the
+SMS queue job does, all started together. Prints the wall time until the fake accepted the last SMS,
+the preparation's time, the SMS sent and recipients/s end to end, and checks that the fake received
+each distinct valid number exactly once. Asserts nothing about time.
 """
 import argparse
 import multiprocessing
@@ -18,21 +27,24 @@ import os
 import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPOSITORY), str(REPOSITORY / 'setup')]
 from tests.benchmarks.bench_sending import (  # noqa: E402
-    install_database, odoo_env, run_on_throwaway_cluster, sizes)
+    INFOBIP_FAKE, configure_infobip_bridge, exactly_once, fake_server, install_database, odoo_env,
+    run_on_throwaway_cluster, sizes)
 
 DATABASE = 'bench_mailing_prepare'
 SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: each measure's own peak memory
 JOB_BUDGET = 10  # seconds: the time the scheduler gives a job run (ir_cron's MIN_TIME_PER_JOB)
 LABELS = {'ours': "Mass SMS", 'odoo': "Odoo 19", 'odoo-raised': "Odoo 19 raised"}
+IDLE_POLL = 0.2  # seconds a sender waits when the preparation has queued nothing new yet
 
 
-def create_mailing(config, count):
+def create_mailing(config, count, **values):
     with odoo_env(config, DATABASE) as env:
         from odoo import Command  # noqa: PLC0415 - importable once odoo_env has set Odoo up
         from tests.workers.committed_mailing import insert_mailing_list  # noqa: PLC0415
@@ -43,9 +55,9 @@ def create_mailing(config, count):
             'mailing_model_id': env['ir.model']._get_id('mailing.list'),
             'contact_list_ids': [Command.link(mailing_list.id)], 'state': 'in_queue',
             # at any hour, to every number: the send window and the frequency cap are tested in mass_sms
-            'sms_send_window': 'anytime', 'sms_frequency_cap': False,
+            'sms_send_window': 'anytime', 'sms_frequency_cap': False, **values,
         })
-        return mailing.id, len(numbers)
+        return mailing.id, numbers
 
 
 def cpu_seconds(pid):
@@ -55,8 +67,9 @@ def cpu_seconds(pid):
     return (int(utime) + int(stime)) / os.sysconf('SC_CLK_TCK')
 
 
-def prepare(config, mailing_id, path):
-    """Prepare the mailing in this (fresh) process; its time, queries, commits and memory growth."""
+def prepare(config, mailing_id, path, start_at=0):
+    """Prepare the mailing in this (fresh) process from ``start_at`` (a time.time()); its time,
+    queries, commits and memory growth."""
     with odoo_env(config, DATABASE) as env:
         from odoo import sql_db  # noqa: PLC0415 - importable once odoo_env has set Odoo up
         from odoo.addons.mass_mailing.models.mailing import MailingMailing as OdooMailing  # noqa: PLC0415
@@ -65,6 +78,7 @@ def prepare(config, mailing_id, path):
         commits = []
         commit = env.cr.commit
         env.cr.commit = lambda: commits.append(commit())
+        time.sleep(max(start_at - time.time(), 0))
         rss_before = int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE')
         env.cr.execute("SELECT pg_backend_pid()")
         processes = {'odoo_cpu': os.getpid(), 'pg_cpu': env.cr.fetchone()[0]}
@@ -75,7 +89,9 @@ def prepare(config, mailing_id, path):
             while mailing._get_remaining_recipients():
                 job, _progress = cron.with_context(
                     cron_id=cron.id, cron_end_time=time.monotonic() + JOB_BUDGET)._add_progress()
-                mailing.with_env(job.env).action_send_sms()
+                job_mailing = mailing.with_env(job.env)
+                job_mailing.state = 'sending'  # as _process_mass_mailing_queue does before preparing
+                job_mailing.action_send_sms()
                 runs += 1
         else:
             if path == 'odoo-raised':  # Odoo reads it on each literal_eval (odoo/_monkeypatches/ast.py)
@@ -98,15 +114,64 @@ def prepare(config, mailing_id, path):
 
 
 def measure(config, path, count):
-    mailing_id, distinct_numbers = create_mailing(config, count)
+    mailing_id, numbers = create_mailing(config, count)
     print('%s path: preparing %d recipients...' % (path, count), flush=True)
     with SPAWN.Pool(1) as pool:
         result = pool.apply(prepare, (config, mailing_id, path))
-    ok = result['recipients'] == result['traces'] == count and result['sms'] == result['numbers'] == distinct_numbers
+    ok = result['recipients'] == result['traces'] == count and result['sms'] == result['numbers'] == len(numbers)
     print('%s path, %d recipients: %d traces for %d recipients, %d SMS for %d distinct valid numbers: %s' % (
-        path, count, result['traces'], result['recipients'], result['sms'], distinct_numbers,
+        path, count, result['traces'], result['recipients'], result['sms'], len(numbers),
         'complete, no duplicate' if ok else 'WRONG'), flush=True)
     return dict(result, label=LABELS[path], count=count)
+
+
+def send(config, mailing_id, start_at):
+    """Run the SMS queue job from ``start_at`` until the mailing is prepared and none of its SMS is
+    outgoing, as a worker of a deployment does while the mailing is being prepared."""
+    with odoo_env(config, DATABASE) as env:
+        mailing = env['mailing.mailing'].browse(mailing_id)
+        env.cr.commit()
+        time.sleep(max(start_at - time.time(), 0))
+        while True:
+            env.invalidate_all()
+            prepared = not mailing._get_remaining_recipients()  # before the count, in the same snapshot
+            if env['sms.sms'].search_count([('mailing_id', '=', mailing_id), ('state', '=', 'outgoing')]):
+                env['sms.sms']._process_queue()
+            elif prepared:
+                return
+            else:
+                env.cr.commit()  # the next look sees what the preparation committed since
+                time.sleep(IDLE_POLL)
+
+
+def end_to_end(config, count, options):
+    """Prepare and send a mailing of ``count`` recipients through the Infobip fake."""
+    with fake_server(INFOBIP_FAKE, options.latency) as (base_url, received):
+        with odoo_env(config, DATABASE) as env:
+            bridge_id = configure_infobip_bridge(env, base_url).id
+        mailing_id, numbers = create_mailing(config, count, sms_gateway_bridge_id=bridge_id)
+        print('end to end: preparing and sending %d recipients...' % count, flush=True)
+        start_at = time.time() + 15  # once every process has loaded Odoo
+        with ProcessPoolExecutor(1 + options.senders, mp_context=SPAWN) as pool:  # fails, not hangs, if a process dies
+            preparation = pool.submit(prepare, config, mailing_id, 'ours', start_at)
+            senders = [pool.submit(send, config, mailing_id, start_at) for _sender in range(options.senders)]
+            preparation_seconds = preparation.result()['seconds']
+            for sender in senders:
+                sender.result()
+        messages = received()
+    sent_to = [message['to'] for message in messages]
+    print('end to end, %d recipients: the fake received %d SMS for %d distinct valid numbers: %s' % (
+        count, len(sent_to), len(numbers), exactly_once(sent_to, numbers)), flush=True)
+    seconds = max(message['sent_at'] for message in messages).timestamp() - start_at if messages else float('nan')
+    return {'count': count, 'seconds': seconds, 'preparation': preparation_seconds, 'sms': len(sent_to)}
+
+
+def report_end_to_end(results, options):
+    print('\nend to end, Infobip fake answering after %g s, %d sending processes:' % (options.latency, options.senders))
+    print('%10s %9s %13s %9s %13s' % ('recipients', 'seconds', 'preparation s', 'SMS sent', 'recipients/s'))
+    for r in results:
+        print('%10d %9.1f %13.1f %9d %13.0f' % (
+            r['count'], r['seconds'], r['preparation'], r['sms'], r['count'] / r['seconds']))
 
 
 def report(results):
@@ -126,6 +191,12 @@ def main():
     parser.add_argument('--odoo', type=sizes, default=[10000], help="sizes for Odoo's path (default 10000)")
     parser.add_argument('--odoo-raised', type=sizes, default=[], help="sizes for Odoo's path with its literal "
                         "limit raised through ODOO_LIMIT_LITEVAL_BUFFER (default none)")
+    parser.add_argument('--end-to-end', type=sizes, default=[], help='sizes of mailings prepared and sent through '
+                        'the Infobip fake, timed until its last SMS is accepted (default none)')
+    parser.add_argument('--latency', type=float, default=0.1,
+                        help='seconds each call to the Infobip fake takes (default 0.1)')
+    parser.add_argument('--senders', type=int, default=2,
+                        help='processes sending the end-to-end mailing beside its preparation (default 2)')
     options = parser.parse_args()
     return run_on_throwaway_cluster('bench_mailing_prepare', partial(benchmark, options=options))
 
@@ -133,9 +204,14 @@ def main():
 def benchmark(config, options):
     if not install_database(config, DATABASE, 'bench_mailing_prepare'):
         return 1
-    report([measure(config, 'odoo', count) for count in options.odoo]
-           + [measure(config, 'odoo-raised', count) for count in options.odoo_raised]
-           + [measure(config, 'ours', count) for count in options.ours])
+    # first: the other paths leave their SMS queued, and the bridge would send them
+    if options.end_to_end:
+        report_end_to_end([end_to_end(config, count, options) for count in options.end_to_end], options)
+    results = ([measure(config, 'odoo', count) for count in options.odoo]
+               + [measure(config, 'odoo-raised', count) for count in options.odoo_raised]
+               + [measure(config, 'ours', count) for count in options.ours])
+    if results:
+        report(results)
     return 0
 
 if __name__ == '__main__':

@@ -133,7 +133,7 @@ def run(config, url, options):
                 break
             time.sleep(2)
         final = time.monotonic() - start
-        sent_to = received()
+        sent_to = [message['to'] for message in received()]
     print('fake Infobip received %d messages, %d distinct numbers, for %d posted: %s'
           % (len(sent_to), len(set(sent_to)), len(messages),
              'each exactly once' if len(sent_to) == len(set(sent_to)) == len(messages) else 'NOT exactly once'))

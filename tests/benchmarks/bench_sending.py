@@ -58,12 +58,13 @@ def serve_fake(factory, latency, connection, tick=None):
             if tick:
                 tick(fake)
         connection.recv()
-        connection.send([message['to'] for message in fake.messages])
+        connection.send(fake.messages)
 
 
 @contextlib.contextmanager
 def fake_server(factory, latency, tick=None):
-    """Yield (base_url, received) where received() lists the To of every message the fake took;
+    """Yield (base_url, received) where received() lists every message the fake took, as it records
+    them (its ``to``, its ``sent_at`` datetime...);
     ``tick(fake)``, if given, runs in the fake's process every second."""
     ours, theirs = SPAWN.Pipe()
     process = SPAWN.Process(target=serve_fake, args=(factory, latency, theirs, tick), daemon=True)
@@ -135,7 +136,7 @@ def configure_sms_twilio(env, base_url):
 
 def configure_bridge(env, base_url, **values):
     env['sms.gateway.bridge'].search([]).active = False  # the previous path's bridge must not route
-    env['sms.gateway.bridge'].create({'name': 'Benchmark', 'company_id': env.company.id, 'sender': SENDER,
+    return env['sms.gateway.bridge'].create({'name': 'Benchmark', 'company_id': env.company.id, 'sender': SENDER,
                                       'base_url': base_url, 'delivery_report_mode': 'polling', **values})
 
 
@@ -183,6 +184,15 @@ def notification_statuses(config, database, message_id):
         return dict(Counter(notifications.mapped('notification_status')))
 
 
+def exactly_once(sent_to, numbers):
+    """'each exactly once' when the numbers a fake sent to are ``numbers``, each once; else what is wrong."""
+    taken, expected = Counter(number.lstrip('+') for number in sent_to), {number.lstrip('+') for number in numbers}
+    duplicates, missing = sum(taken.values()) - len(taken), len(expected - taken.keys())
+    if not duplicates and not missing and taken.keys() == expected:
+        return 'each exactly once'
+    return '%d duplicates, %d missing, %d unexpected' % (duplicates, missing, len(taken.keys() - expected))
+
+
 def sizes(text):
     """An argparse type: comma-separated sizes."""
     return [int(n) for n in text.split(',') if n]
@@ -222,6 +232,11 @@ def run_on_throwaway_cluster(name, body, **config_options):
 
 # -- the benchmark --------------------------------------------------------------------------------------
 
+INFOBIP_FAKE = partial(FakeInfobip, INFOBIP_KEY, balance=1e6)
+configure_infobip_bridge = partial(configure_bridge, provider='infobip', max_per_second=10000,
+                                   infobip_api_key=INFOBIP_KEY)
+
+
 def paths(options):
     """(label, database, messages, workers, fake factory, configure(env, base_url)) of each path, in run order."""
     twilio = partial(FakeTwilio, TWILIO_SID, TWILIO_TOKEN)
@@ -230,10 +245,8 @@ def paths(options):
         *(('bridge Twilio x%d' % workers, BRIDGE_DB, options.messages, workers, twilio,
            partial(configure_bridge, provider='twilio', max_per_second=1000,
                    twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN)) for workers in options.workers),
-        *(('bridge Infobip x%d' % workers, BRIDGE_DB, options.messages, workers,
-           partial(FakeInfobip, INFOBIP_KEY, balance=1e6),
-           partial(configure_bridge, provider='infobip', max_per_second=10000, infobip_api_key=INFOBIP_KEY))
-          for workers in options.workers),
+        *(('bridge Infobip x%d' % workers, BRIDGE_DB, options.messages, workers, INFOBIP_FAKE,
+           configure_infobip_bridge) for workers in options.workers),
     ]
 
 
@@ -252,14 +265,9 @@ def run_path(config, options, label, database, count, workers, factory, configur
         result = {'seconds': max(d['end'] for d in drains) - start_at, 'queries': sum(d['queries'] for d in drains),
                   'peak': max(d['peak'] for d in drains), 'growth': max(d['growth'] for d in drains),
                   'notifications': notification_statuses(config, database, message_id)}
-        taken = Counter(number.lstrip('+') for number in received())
-    expected = {number.lstrip('+') for number in recipients}
-    duplicates, missing = sum(taken.values()) - len(taken), len(expected - taken.keys())
+        sent_to = [message['to'] for message in received()]
     print('%s: the fake received %d messages for %d SMS: %s; notifications %s' % (
-        label, sum(taken.values()), count,
-        'each exactly once' if not duplicates and not missing and taken.keys() == expected else
-        '%d duplicates, %d missing, %d unexpected' % (duplicates, missing, len(taken.keys() - expected)),
-        result['notifications']), flush=True)
+        label, len(sent_to), count, exactly_once(sent_to, recipients), result['notifications']), flush=True)
     return dict(result, label=label, messages=count, rate=count / result['seconds'])
 
 
