@@ -1,10 +1,9 @@
 import time
 
-from psycopg2.errors import SerializationFailure
-
 from odoo import fields, models
 from odoo.fields import Domain
-from odoo.tools import mute_logger
+
+from odoo.addons.sms_gateway_bridge.tools.jobs import lock_unchanged
 
 # Recipients prepared (and committed) together by default: a few seconds of work, a small transaction
 PREPARATION_BATCH_SIZE = 2000
@@ -71,11 +70,7 @@ class MailingMailing(models.Model):
     def _sms_lock_for_preparation(self):
         """The mailing, locked; nothing when another job is preparing it or prepared it since this
         transaction began (its snapshot cannot lock a row changed after it)."""
-        try:
-            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
-                return self.try_lock_for_update(allow_referencing=True)
-        except SerializationFailure:
-            return self.browse()
+        return lock_unchanged(self, allow_referencing=True) or self.browse()
 
     def _sms_prepare_batch(self):
         """Prepare the SMS of the next recipients after the last prepared one; False when none is left."""

@@ -3,6 +3,7 @@ may not be committed: there the jobs keep their work in that transaction instead
 import psycopg2.errors
 
 from odoo import modules
+from odoo.tools import mute_logger
 
 
 def can_commit():
@@ -21,7 +22,8 @@ def lock_unchanged(records, **options):
     them since this transaction began: Odoo's repeatable-read transactions refuse to lock those
     rows, and the caller looks again in its next transaction."""
     try:
-        with records.env.cr.savepoint():
+        # the refused lock is expected: not an error to log with its query
+        with mute_logger('odoo.sql_db'), records.env.cr.savepoint():
             return records.try_lock_for_update(**options)
     except psycopg2.errors.SerializationFailure:
         return None
