@@ -1,8 +1,8 @@
-from uuid import uuid4
-
 from odoo import models
 from odoo.tools import SQL
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
+
+from ..tools.time_ordered_uuid import time_ordered_uuid
 
 
 class MailingMailing(models.Model):
@@ -129,7 +129,7 @@ class MailingMailing(models.Model):
             'number': recipient['sanitized'],
             'partner_id': recipient['partner'].id,
             'state': 'outgoing',
-            'uuid': uuid4().hex,
+            'uuid': time_ordered_uuid(),
             'mailing_id': self.id,
             'gateway_bridge_id': self.sms_gateway_bridge_id.id,
         }
@@ -141,7 +141,7 @@ class MailingMailing(models.Model):
         number = recipient['sanitized'] or recipient['number'] or None
         if sms:
             return record.id, code, number, sms.id, 'outgoing', None, sms.uuid
-        return record.id, code, number, None, 'cancel', failure_type, uuid4().hex
+        return record.id, code, number, None, 'cancel', failure_type, time_ordered_uuid()
 
     def _sms_batch_create_traces(self, model, rows):
         """Create a trace and its sms.tracker for each row of ``_sms_batch_trace_row`` in one

@@ -16,4 +16,5 @@ from . import test_optout
 from . import test_security
 from . import test_segment_counter
 from . import test_send_window
+from . import test_time_ordered_uuid
 from . import test_tours
