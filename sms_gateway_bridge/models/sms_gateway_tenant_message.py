@@ -5,6 +5,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError
+from odoo.tools import mute_logger
 
 from ..tools import message_gateway as gateway
 from .sms_outbound_message import RETENTION_DAYS
@@ -71,7 +72,8 @@ class SmsGatewayTenantMessage(models.Model):
         """Create the messages, or have the whole request retried when a concurrent request of the
         tenant recorded one of them first: the retry sees it and skips it, so it is sent once."""
         try:
-            with self.env.cr.savepoint():
+            # the clash is expected, and answered by a retry: not an error to log with its query
+            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
                 records = self.create(values_list)
                 records.flush_recordset()
         except UniqueViolation as error:
