@@ -42,7 +42,7 @@ class MailingMailing(models.Model):
             self._sms_batch_trace_row(record, recipients[record.id], codes[record.id],
                                       sms_by_res_id.get(record.id), failures.get(record.id))
             for record in records])
-        sms_all.invalidate_recordset(['mailing_trace_ids'])
+        sms_all.invalidate_recordset(['mailing_trace_ids'])  # linked by the traces' sms_id_int
         if self.sms_force_send:
             sms_all.send(raise_exception=False)
         return sms_all
@@ -170,5 +170,4 @@ class MailingMailing(models.Model):
         """, mailing=self.id, campaign=self.campaign_id.id or None, model=model, uid=self.env.uid, now=self.env.cr.now(),
             res_ids=res_ids, codes=codes, numbers=numbers, sms_ids=sms_ids, statuses=statuses,
             failures=failure_types, uuids=uuids))
-        self.env['mailing.trace'].invalidate_model(['sms_tracker_ids'])
         self.invalidate_recordset(['mailing_trace_ids'])
